@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# cifs-echofix: Debian 12's SMB client with fixed-rate echo scheduling.
+#
+#   make run            build, DKMS-install and boot a test host (default kernel)
+#   make check          every test, both kernels (what CI runs)
+#
+# KVER selects the target kernel (default: Debian 12's current 6.1 kernel);
+# KVER_6_12 is Debian 12's current 6.12 kernel. See README.md.
+
+SHELL := /bin/bash
+
+KVER_6_1 := $(shell scripts/kver 6.1 2>/dev/null)
+KVER_6_12 := $(shell scripts/kver 6.12 2>/dev/null)
+KVER ?= $(KVER_6_1)
+KDIR ?= /lib/modules/$(KVER)/build
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+KVERS ?= $(KVER_6_1) $(KVER_6_12)
+
+.PHONY: need-kver all module prepare clean-module clean deps dkms-install dkms-remove \
+	deb testhost run kunit check help
+
+all: module
+
+help:
+	@sed -n 's/^#   //p' Makefile
+	@echo "targets: module prepare dkms-install dkms-remove deb testhost run kunit check clean"
+	@echo "KVER=$(KVER)  (6.1: $(KVER_6_1), 6.12: $(KVER_6_12))  version $(VERSION)"
+
+need-kver:
+	@test -n "$(KVER)" || { echo "cifs-echofix: error: no target kernel: run 'make deps' (needs linux-headers-amd64) or pass KVER=" >&2; exit 1; }
+
+# fs/ from /usr/src/linux-source-X.Y.tar.xz + patches/X.Y (git-ignored).
+prepare: need-kver
+	scripts/prepare --kver $(KVER) --kdir $(KDIR)
+
+# The out-of-tree build (also what DKMS runs, per kernel).
+module: prepare
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean-module:
+	test ! -f $(KDIR)/Makefile || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf fs build/src
+
+clean: clean-module
+	rm -rf build dist
+
+# Debian packages every target needs (idempotent; installs only what is missing).
+deps:
+	scripts/deps
+
+dkms-install: need-kver
+	scripts/dkms-install --kver $(KVER)
+
+dkms-remove: need-kver
+	scripts/dkms-remove --kver $(KVER)
+
+# dist/cifs-echofix-dkms_$(VERSION)_all.deb, built the Debian way (dh-dkms).
+deb:
+	scripts/build-deb
+
+testhost: need-kver
+	scripts/testhost --kver $(KVER) --module dkms
+
+# The main job: build, install and show the fixed module on a test host.
+run: deps dkms-install testhost
+
+kunit:
+	scripts/kunit $(KVERS)
+
+check: deps
+	scripts/check $(KVERS)

@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for cifs-echofix scripts. Source it; do not run it.
+#
+# Every failure goes through die(): one line naming the problem and the fix,
+# exit status 1. Nothing is silently changed or guessed.
+
+set -euo pipefail
+
+ECHOFIX_ROOT=${ECHOFIX_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+ECHOFIX_BUILD=${ECHOFIX_BUILD:-$ECHOFIX_ROOT/build}
+
+die() {
+	echo "cifs-echofix: error: $*" >&2
+	exit 1
+}
+
+note() {
+	echo "cifs-echofix: $*" >&2
+}
+
+# The package version, single source of truth: dkms.conf.
+echofix_version() {
+	sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$ECHOFIX_ROOT/dkms.conf"
+}
+
+# Kernel release of the current Debian 12 kernel of a flavour, as named by
+# the headers meta-package: "6.1" -> linux-headers-amd64, "6.12" ->
+# linux-headers-6.12-amd64.
+default_kver() {
+	local series=${1:-6.1} meta dep
+	case "$series" in
+	6.1) meta=linux-headers-amd64 ;;
+	6.12) meta=linux-headers-6.12-amd64 ;;
+	*) die "unknown kernel series '$series' (supported: 6.1, 6.12)" ;;
+	esac
+	dep=$(dpkg-query -W -f='${Depends}' "$meta" 2>/dev/null) ||
+		dep=$(apt-cache show "$meta" 2>/dev/null | sed -n 's/^Depends: //p' | head -n1)
+	dep=${dep%% *}
+	[ -n "$dep" ] || die "cannot resolve $meta: run 'apt-get update && apt-get install $meta'"
+	echo "${dep#linux-headers-}"
+}
+
+# VERSION.PATCHLEVEL.SUBLEVEL of a kernel Makefile read on stdin.
+makefile_version() {
+	awk -F' *= *' '$1=="VERSION"{v=$2} $1=="PATCHLEVEL"{p=$2} $1=="SUBLEVEL"{s=$2}
+		END { if (v != "" && p != "" && s != "") print v "." p "." s }'
+}
+
+# Headers dir of a kernel release; dies naming the package when absent.
+kdir_of() {
+	local kver=$1 kdir=${2:-/lib/modules/$1/build}
+	[ -f "$kdir/Makefile" ] ||
+		die "no kernel headers for $kver at $kdir: install them with 'apt-get install linux-headers-$kver'"
+	echo "$kdir"
+}
+
+# Upstream version (e.g. 6.1.192) of a headers tree.
+headers_version() {
+	local kdir=$1 v
+	v=$(make -s -C "$kdir" kernelversion 2>/dev/null | tail -n1)
+	[[ "$v" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+		die "cannot read the kernel version of the headers in $kdir ('make kernelversion' said '$v')"
+	echo "$v"
+}
+
+# "6.1" from "6.1.192"
+series_of() {
+	local v=$1
+	echo "${v%.*}"
+}
+
+# Debian's source tarball of a series, e.g. /usr/src/linux-source-6.1.tar.xz
+source_tarball() {
+	echo "${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-$1.tar.xz}"
+}
+
+# Upstream version of a tarball's top-level Makefile.
+tarball_version() {
+	local tarball=$1 top=$2
+	tar -xJOf "$tarball" --occurrence=1 "$top/Makefile" 2>/dev/null | makefile_version
+}
+
+# Debian version of an installed package, or empty.
+deb_version() {
+	dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true
+}
+
+# Install Debian packages that are missing (root only); print what is installed.
+need_pkgs() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" = 0 ] || die "missing packages: ${missing[*]}: run 'sudo apt-get install ${missing[*]}'"
+	note "installing: ${missing[*]}"
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		"${missing[@]}" >"${TMPDIR:-/tmp}/echofix-apt.log" 2>&1; then
+		DEBIAN_FRONTEND=noninteractive apt-get update >/dev/null 2>&1 || true
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+			"${missing[@]}" >"${TMPDIR:-/tmp}/echofix-apt.log" 2>&1 ||
+			{ tail -n 20 "${TMPDIR:-/tmp}/echofix-apt.log" >&2
+			  die "apt-get install ${missing[*]} failed (log above)"; }
+	fi
+}
