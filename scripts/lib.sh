@@ -57,7 +57,7 @@ kdir_of() {
 # Upstream version (e.g. 6.1.192) of a headers tree.
 headers_version() {
 	local kdir=$1 v
-	v=$(make -s -C "$kdir" kernelversion 2>/dev/null | tail -n1)
+	v=$(env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s --no-print-directory -C "$kdir" kernelversion 2>/dev/null | tail -n1)
 	[[ "$v" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
 		die "cannot read the kernel version of the headers in $kdir ('make kernelversion' said '$v')"
 	echo "$v"
