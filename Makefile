@@ -18,13 +18,13 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 KVERS ?= $(KVER_6_1) $(KVER_6_12)
 
 .PHONY: need-kver all module prepare clean-module clean deps dkms-install dkms-remove \
-	deb testhost run kunit check help
+	deb testhost run kunit mutants check help
 
 all: module
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "targets: module prepare dkms-install dkms-remove deb testhost run kunit check clean"
+	@echo "targets: module prepare dkms-install dkms-remove deb testhost run kunit mutants check clean"
 	@echo "KVER=$(KVER)  (6.1: $(KVER_6_1), 6.12: $(KVER_6_12))  version $(VERSION)"
 
 need-kver:
@@ -65,8 +65,13 @@ testhost: need-kver
 # The main job: build, install and show the fixed module on a test host.
 run: deps dkms-install testhost
 
-kunit:
-	scripts/kunit $(KVERS)
+# The cifs_echo KUnit suite in QEMU (kunit.py), on both kernels.
+kunit: deps
+	kunit/run $(KVERS)
+
+# Each defect the series fixes, put back one at a time, must fail the suite.
+mutants: deps
+	kunit/mutants $(KVER_6_12)
 
 check: deps
 	scripts/check $(KVERS)
