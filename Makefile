@@ -18,13 +18,13 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 KVERS ?= $(KVER_6_1) $(KVER_6_12)
 
 .PHONY: need-kver all module prepare clean-module clean deps dkms-install dkms-remove \
-	deb testhost run kunit mutants check help
+	deb testhost run kunit mutants bench check help
 
 all: module
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "targets: module prepare dkms-install dkms-remove deb testhost run kunit mutants check clean"
+	@echo "targets: module prepare dkms-install dkms-remove deb testhost run kunit mutants bench check clean"
 	@echo "KVER=$(KVER)  (6.1: $(KVER_6_1), 6.12: $(KVER_6_12))  version $(VERSION)"
 
 need-kver:
@@ -68,6 +68,10 @@ run: deps dkms-install testhost
 # The cifs_echo KUnit suite in QEMU (kunit.py), on both kernels.
 kunit: deps
 	kunit/run $(KVERS)
+
+# Stock vs fixed on the test hosts, both kernels: build/bench/latest/report.md
+bench: deps
+	scripts/bench $(foreach k,$(KVERS),--kver $(k))
 
 # Each defect the series fixes, put back one at a time, must fail the suite.
 mutants: deps
