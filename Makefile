@@ -18,13 +18,13 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 KVERS ?= $(KVER_6_1) $(KVER_6_12)
 
 .PHONY: need-kver all module prepare clean-module clean deps dkms-install dkms-remove \
-	deb testhost run kunit mutants bench series-mainline check help
+	deb testhost run kunit mutants bench lifecycle series-mainline check help
 
 all: module
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "targets: module prepare dkms-install dkms-remove deb testhost run kunit mutants bench series-mainline check clean"
+	@echo "targets: module prepare dkms-install dkms-remove deb testhost run kunit mutants bench lifecycle series-mainline check clean"
 	@echo "KVER=$(KVER)  (6.1: $(KVER_6_1), 6.12: $(KVER_6_12))  version $(VERSION)"
 
 need-kver:
@@ -76,6 +76,10 @@ bench: deps
 # Each defect the series fixes, put back one at a time, must fail the suite.
 mutants: deps
 	kunit/mutants $(KVER_6_12)
+
+# 50 x modprobe/mount/I/O/umount/rmmod and bad echo_interval values, fixed module.
+lifecycle: need-kver module
+	scripts/lifecycle --kver $(KVER)
 
 # patches/mainline on a mainline tree (MAINLINE=top of the tree, or its
 # fs/smb/client files): git am, checkpatch --strict, Fixes: ids if a git checkout.
