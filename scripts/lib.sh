@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared helpers for cifs-echofix scripts. Source it; do not run it.
 #
 # Every failure goes through die(): one line naming the problem and the fix,
@@ -103,4 +104,61 @@ need_pkgs() {
 			{ tail -n 20 "${TMPDIR:-/tmp}/echofix-apt.log" >&2
 			  die "apt-get install ${missing[*]} failed (log above)"; }
 	fi
+}
+
+# Files a patch (read from the file $1) adds, deletes or renames, one per line.
+patch_moved_files() {
+	awk '/^--- a\// { from = substr($0, 7) }
+		/^--- \/dev\/null$/ { from = "" ; added = 1; next }
+		/^\+\+\+ b\// && added { print substr($0, 7); added = 0 }
+		/^\+\+\+ \/dev\/null$/ && from != "" { print from }
+		/^rename (from|to) / { print $3 }' "$1" | sort -u
+}
+
+# The maintainer's checkpatch verdict on one patch, shared by
+# scripts/series-check (Debian's trees) and scripts/series-mainline:
+#
+#   checkpatch_verdict TOOLS RUNDIR PATCH REPO BASE
+#
+# runs TOOLS/scripts/checkpatch.pl --strict --no-tree on the file PATCH
+# from RUNDIR (a git checkout there lets it verify Fixes: ids) and prints
+# its "total:" line, then each finding that is not accepted, one per line
+# as TYPE:NAME: message. Accepted, and only these:
+#   - FILE_PATH_CHANGES ("does MAINTAINERS need updating?") when
+#     TOOLS/scripts/get_maintainer.pl puts every file the patch adds,
+#     deletes or renames under the SMB client's entry (linux-cifs);
+#   - CHECK:CAMELCASE for identifiers that the client already has at
+#     commit BASE of the git repository REPO (tcpStatus, CifsGood, ...).
+checkpatch_verdict() {
+	local tools=$1 rundir=$2 patch=$3 repo=$4 base=$5 f ignore='' covered=1 moved out line id
+	moved=$(patch_moved_files "$patch")
+	if [ -n "$moved" ]; then
+		for f in $moved; do
+			(cd "$tools" && ./scripts/get_maintainer.pl --no-git --no-rolestats -f "$f" 2>/dev/null) |
+				grep -q 'linux-cifs@vger.kernel.org' || covered=
+		done
+		[ -n "$covered" ] && ignore=--ignore=FILE_PATH_CHANGES
+	fi
+	out=$(cd "$rundir" && "$tools/scripts/checkpatch.pl" --strict --no-tree --show-types \
+		$ignore "$patch" 2>/dev/null || true)
+	grep -m1 '^total:' <<<"$out" || echo "total: checkpatch.pl printed no verdict"
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		case "$line" in
+		CHECK:CAMELCASE:*)
+			id=$(sed -n 's/.*<\(.*\)>$/\1/p' <<<"$line")
+			git -C "$repo" grep -qw -e "$id" "$base" -- fs/smb/client && continue ;;
+		esac
+		echo "$line"
+	done < <(grep -E '^(ERROR|WARNING|CHECK):' <<<"$out" | sort -u)
+}
+
+# What the kernel's own checkers print when they find something: oops,
+# BUG, WARNING, panic, and the reports of KASAN and KFENCE ("BUG: KASAN:",
+# "BUG: KFENCE:"), UBSAN, lockdep ("WARNING: possible circular locking
+# dependency", "INFO: trying to register non-static key", ...) and
+# debugobjects ("ODEBUG:"). kernel_splats FILE... prints the lines found.
+SPLAT_RE='Kernel panic|kernel BUG|BUG:|WARNING:|Oops|general protection fault|UBSAN:|ODEBUG:|INFO: (possible|trying to register|lockdep|suspicious RCU)|inconsistent lock state|possible (circular|recursive) locking'
+kernel_splats() {
+	grep -h -E "$SPLAT_RE" "$@" || true
 }

@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest-side helpers shared by the test host's /init (scripts/testhost-init)
+# and the guest scripts that run inside it (scripts/lifecycle-guest,
+# scripts/soak-guest). busybox sh, inside QEMU only: scripts/testhost puts
+# this file into the initramfs as /etc/testhost-lib.sh. Needs the settings
+# of /etc/testhost.env (PORT SMBUSER SMBPASS) to be loaded first.
+
+# QEMU's user network: the host's loopback, where the run's smbd listens
+HOST_IP=10.0.2.2
+
+# mount.cifs options of the run's share with echo_interval=$1
+smb_opts() {
+	echo "port=$PORT,username=$SMBUSER,password=$SMBPASS,vers=3.1.1,echo_interval=$1"
+}
+
+# rmmod cifs, retried for up to 20 s: the client drops its last server
+# session asynchronously after umount, so "Module cifs is in use" for a
+# moment is normal. Prints the number of tries; on failure rmmod's last
+# message on stderr, exit status 1.
+unload_cifs() {
+	_i=0
+	while :; do
+		_i=$((_i + 1))
+		_out=$(/sbin/rmmod cifs 2>&1) && break
+		if [ $_i -ge 100 ]; then
+			echo "$_out" >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+	echo "$_i"
+}
