@@ -18,13 +18,13 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 KVERS ?= $(KVER_6_1) $(KVER_6_12)
 
 .PHONY: need-kver all module prepare clean-module clean deps dkms-install dkms-remove \
-	deb testhost run kunit mutants bench lifecycle series-mainline check help
+	deb testhost run kunit kunit-sanitizers mutants bench lifecycle soak series-mainline check help
 
 all: module
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "targets: module prepare dkms-install dkms-remove deb testhost run kunit mutants bench lifecycle series-mainline check clean"
+	@echo "targets: module prepare dkms-install dkms-remove deb testhost run kunit kunit-sanitizers mutants bench lifecycle soak series-mainline check clean"
 	@echo "KVER=$(KVER)  (6.1: $(KVER_6_1), 6.12: $(KVER_6_12))  version $(VERSION)"
 
 need-kver:
@@ -73,6 +73,11 @@ kunit: deps
 bench: deps
 	scripts/bench $(foreach k,$(KVERS),--kver $(k))
 
+# The same suite with KASAN, UBSAN, lockdep, debugobjects and KFENCE on;
+# any report in the console fails it (what make check runs).
+kunit-sanitizers: deps
+	kunit/run --sanitizers $(KVERS)
+
 # Each defect the series fixes, put back one at a time, must fail the suite.
 mutants: deps
 	kunit/mutants $(KVER_6_12)
@@ -80,6 +85,16 @@ mutants: deps
 # 50 x modprobe/mount/I/O/umount/rmmod and bad echo_interval values, fixed module.
 lifecycle: need-kver module
 	scripts/lifecycle --kver $(KVER)
+
+# Server faults with data, fixed module, both kernels: SOAK_ROUNDS x (smbd
+# stopped short and long, killed, link cut); every file written and synced
+# must read back identical. make check runs 3 rounds per kernel.
+SOAK_ROUNDS ?= 10
+soak: deps
+	for k in $(KVERS); do \
+		$(MAKE) --no-print-directory -j$$(nproc) module KVER=$$k && \
+		scripts/soak --kver $$k --rounds $(SOAK_ROUNDS) || exit 1; \
+	done
 
 # patches/mainline on a mainline tree (MAINLINE=top of the tree, or its
 # fs/smb/client files): git am, checkpatch --strict, Fixes: ids if a git checkout.
