@@ -48,6 +48,15 @@ dkms_kernel_regex() {
 	echo "^($(targets_rows | cut -f4 | sort -uV | sed 's/\./\\./g' | paste -sd'|'))\\."
 }
 
+# Write the table's lines into a dkms.conf (a staged copy: build-deb,
+# dkms-install), so a new row needs no edit of dkms.conf.
+sync_dkms_conf() { # FILE
+	local re
+	re=$(dkms_kernel_regex)
+	grep -q '^BUILD_EXCLUSIVE_KERNEL=' "$1" || die "$1 has no BUILD_EXCLUSIVE_KERNEL line"
+	sed -i "s/^BUILD_EXCLUSIVE_KERNEL=.*/BUILD_EXCLUSIVE_KERNEL=\"${re//\\/\\\\}\"/" "$1"
+}
+
 host_release() {
 	(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 }
