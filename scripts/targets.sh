@@ -9,7 +9,7 @@
 # the host's own apt sources, so a local mirror or proxy keeps working.
 
 TARGETS_TSV=${TARGETS_TSV:-$ECHOFIX_ROOT/scripts/targets.tsv}
-TARGET_FIELDS=(name release suites line source series headers flavours tier)
+TARGET_FIELDS=(name release suites line source series headers flavours tier archive)
 
 # The rows, tab-separated, without comments.
 targets_rows() {
