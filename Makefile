@@ -127,5 +127,6 @@ check: deps
 	scripts/check
 
 # Every target at full depth, every flavour DKMS-built and booted.
-check-all: deps
+check-all:
+	ECHOFIX_ALL_FLAVOURS=1 scripts/deps
 	scripts/check --all
