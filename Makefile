@@ -1,41 +1,58 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# cifs-echofix: Debian 12's SMB client with fixed-rate echo scheduling.
+# cifs-echofix: Debian's SMB client with fixed-rate echo scheduling.
 #
 #   make run            build, DKMS-install and boot a test host (default kernel)
-#   make check          every test, both kernels (what CI runs)
+#   make run KVER=...   the same for any kernel of 'make targets', any flavour
+#   make targets        the supported kernels (scripts/targets.tsv), ABIs of today
+#   make check          the tiers of scripts/targets.tsv (what CI runs)
+#   make check-all      every target at full depth, every flavour
 #
-# KVER selects the target kernel (default: Debian 12's current 6.1 kernel);
-# KVER_6_12 is Debian 12's current 6.12 kernel. See README.md.
+# KVER selects the target kernel (default: Debian 12's current 6.1 kernel,
+# scripts/kver 6.1); any ABI that 'make targets' prints works. See README.md.
 
 SHELL := /bin/bash
 
 KVER_6_1 := $(shell scripts/kver 6.1 2>/dev/null)
-KVER_6_12 := $(shell scripts/kver 6.12 2>/dev/null)
+KVER_6_12 = $(shell scripts/kver 6.12 2>/dev/null)
 KVER ?= $(KVER_6_1)
 KDIR ?= /lib/modules/$(KVER)/build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
-KVERS ?= $(KVER_6_1) $(KVER_6_12)
+# The full-depth reference targets of scripts/targets.tsv (Debian 12's 6.1,
+# Debian 13's 6.12): bench, soak and kunit run on these.
+FULL_TARGETS = $(shell scripts/targets --names full)
+KVERS ?= $(foreach t,$(FULL_TARGETS),$(shell scripts/kver $(t)))
 
-.PHONY: need-kver all module prepare clean-module clean deps dkms-install dkms-remove \
-	deb testhost run kunit kunit-sanitizers mutants bench lifecycle soak series-mainline check help
+.PHONY: need-kver all module module-here prepare clean-module clean deps dkms-install dkms-remove \
+	deb testhost run targets kunit kunit-sanitizers mutants bench lifecycle soak series-mainline \
+	check check-all help
 
 all: module
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "targets: module prepare dkms-install dkms-remove deb testhost run kunit kunit-sanitizers mutants bench lifecycle soak series-mainline check clean"
-	@echo "KVER=$(KVER)  (6.1: $(KVER_6_1), 6.12: $(KVER_6_12))  version $(VERSION)"
+	@echo "targets: module prepare dkms-install dkms-remove deb testhost run targets kunit kunit-sanitizers mutants bench lifecycle soak series-mainline check check-all clean"
+	@echo "KVER=$(KVER)  version $(VERSION); 'make targets' lists the kernels"
 
 need-kver:
 	@test -n "$(KVER)" || { echo "cifs-echofix: error: no target kernel: run 'make deps' (needs linux-headers-amd64) or pass KVER=" >&2; exit 1; }
 
-# fs/ from /usr/src/linux-source-X.Y.tar.xz + patches/X.Y (git-ignored).
+# The supported kernels, with the ABIs the archive has today.
+targets:
+	scripts/targets
+
+# fs/ from /usr/src/linux-source-X.Y.tar.xz + the line's series (git-ignored).
+# A kernel of another release builds in that release's chroot
+# (scripts/in-target), with its own gcc; this checkout is bound there.
 prepare: need-kver
-	scripts/prepare --kver $(KVER) --kdir $(KDIR)
+	scripts/in-target $(KVER) scripts/prepare --kver $(KVER)
 
 # The out-of-tree build (also what DKMS runs, per kernel).
-module: prepare
+module: need-kver
+	scripts/in-target $(KVER) $(MAKE) --no-print-directory module-here KVER=$(KVER)
+
+module-here:
+	scripts/prepare --kver $(KVER) --kdir $(KDIR)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 clean-module:
@@ -65,18 +82,20 @@ testhost: need-kver
 # The main job: build, install and show the fixed module on a test host.
 run: deps dkms-install testhost
 
-# The cifs_echo KUnit suite in QEMU (kunit.py), on both kernels.
+# The cifs_echo KUnit suite in QEMU (kunit.py), on the full and kunit tiers'
+# targets (Debian 12's 6.1, Debian 13's 6.12, 7.3), each with its own gcc.
+KUNIT_TARGETS = $(shell scripts/targets --names full kunit)
 kunit: deps
-	kunit/run $(KVERS)
+	kunit/run $(foreach t,$(KUNIT_TARGETS),--target $(t))
 
-# Stock vs fixed on the test hosts, both kernels: build/bench/latest/report.md
+# Stock vs fixed on the test hosts, the full-tier kernels: build/bench/latest/report.md
 bench: deps
 	scripts/bench $(foreach k,$(KVERS),--kver $(k))
 
 # The same suite with KASAN, UBSAN, lockdep, debugobjects and KFENCE on;
 # any report in the console fails it (what make check runs).
 kunit-sanitizers: deps
-	kunit/run --sanitizers $(KVERS)
+	kunit/run --sanitizers $(foreach t,$(KUNIT_TARGETS),--target $(t))
 
 # Each defect the series fixes, put back one at a time, must fail the suite.
 mutants: deps
@@ -86,7 +105,7 @@ mutants: deps
 lifecycle: need-kver module
 	scripts/lifecycle --kver $(KVER)
 
-# Server faults with data, fixed module, both kernels: SOAK_ROUNDS x (smbd
+# Server faults with data, fixed module, the full-tier kernels: SOAK_ROUNDS x (smbd
 # stopped short and long, killed, link cut); every file written and synced
 # must read back identical. make check runs 3 rounds per kernel.
 SOAK_ROUNDS ?= 10
@@ -102,5 +121,12 @@ series-mainline:
 	@test -n "$(MAINLINE)" || { echo "cifs-echofix: error: set MAINLINE= to a mainline tree (or its fs/smb/client files)" >&2; exit 1; }
 	scripts/series-mainline $(MAINLINE)
 
+# The tiers of scripts/targets.tsv: full depth on the full tier, smoke
+# (series, DKMS build, test host) on the others, KUnit on the kunit tier.
 check: deps
-	scripts/check $(KVERS)
+	scripts/check
+
+# Every target at full depth, every flavour DKMS-built and booted.
+check-all:
+	ECHOFIX_ALL_FLAVOURS=1 scripts/deps
+	scripts/check --all

@@ -24,21 +24,10 @@ echofix_version() {
 	sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$ECHOFIX_ROOT/dkms.conf"
 }
 
-# Kernel release of the current Debian 12 kernel of a flavour, as named by
-# the headers meta-package: "6.1" -> linux-headers-amd64, "6.12" ->
-# linux-headers-6.12-amd64.
+# Kernel release of today's kernel of a line of the host's release, or of a
+# target of scripts/targets.tsv: "6.1", "6.12", "deb13-6.12" (scripts/kver).
 default_kver() {
-	local series=${1:-6.1} meta dep
-	case "$series" in
-	6.1) meta=linux-headers-amd64 ;;
-	6.12) meta=linux-headers-6.12-amd64 ;;
-	*) die "unknown kernel series '$series' (supported: 6.1, 6.12)" ;;
-	esac
-	dep=$(dpkg-query -W -f='${Depends}' "$meta" 2>/dev/null) ||
-		dep=$(apt-cache show "$meta" 2>/dev/null | sed -n 's/^Depends: //p' | head -n1)
-	dep=${dep%% *}
-	[ -n "$dep" ] || die "cannot resolve $meta: run 'apt-get update && apt-get install $meta'"
-	echo "${dep#linux-headers-}"
+	"$ECHOFIX_ROOT/scripts/kver" "${1:-6.1}" || exit 1
 }
 
 # VERSION.PATCHLEVEL.SUBLEVEL of a kernel Makefile read on stdin.
