@@ -30,6 +30,9 @@ CLEAN_CLOSE_S = 5.0
 # stock client's 7 s socket wait.
 LOOKBACK_EXTRA_S = model.RECV_TIMEOUT_S
 
+# The replay runs this long past a reconnect.
+REPLAY_AFTER_S = model.RECV_TIMEOUT_S + 1.0
+
 # the hypotheses the cadence is tested against, in order of preference
 HZ_CANDIDATES = (250, 100, 300, 1000)
 FIXED_TOLERANCE = 0.003     # cadence within 0.3 % of a whole second
@@ -129,6 +132,19 @@ def regular_cadence(times):
     if abs(mean - c) <= 0.01 * c and all(abs(g / c - k) < 0.25 for g, k in zip(gaps, slots)):
         c = mean
     return c, slots
+
+
+def cadence_for(times, e):
+    """regular_cadence(), held to E when it is known: where the echoes in
+    view are mostly gaps of skips (a short slice of a slow link), their own
+    "regular" gap is not one interval."""
+    c, slots = regular_cadence(times)
+    if not e or c is None or 0.9 * e <= c <= 1.1 * e:
+        return c, slots
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    slots = [max(1, int(round(g / e))) for g in gaps]
+    singles = [g for g, k in zip(gaps, slots) if k == 1]
+    return (statistics.median(singles) if singles else e), slots
 
 
 def infer_interval(times, given=None):
@@ -288,7 +304,7 @@ def analyse_echoes(rep, cad_slots, e):
         n += k
         rep.lateness.append((t, t - (times[0] + n * e)))
     singles = [b - a for (a, b), k in zip(zip(times, times[1:]), slots) if k == 1]
-    if singles:
+    if singles and abs(statistics.median(singles) - e) < 0.1 * e:
         rep.drift_per_echo = statistics.median(singles) - e
     rep.drift_total = rep.lateness[-1][1]
     server = server_times(conn)
@@ -341,43 +357,81 @@ def is_clean_close(conn, close):
                close[0] - CLEAN_CLOSE_S <= p.t <= close[0] for p in conn.pdus)
 
 
-def successor_of(conn, conns, claimed):
-    """The connection a reconnect opened after @conn: same client host,
-    same server address and port, starting with NEGOTIATE after the last
-    thing @conn heard; the same NEGOTIATE ClientGuid when both show it."""
-    close = find_close(conn)
-    limit = (close[0] if close else conn.last) + RECONNECT_WINDOW_S
-    # without the GUIDs, a new connection that starts while this one still
-    # carries requests is another mount's
-    asked = [p.t for p in conn.pdus if p.from_client and p.response is False]
-    busy_until = (asked[-1] if asked else conn.first) - RECONNECT_BUSY_S
-    for d in conns:
-        if d is conn or d.stream in claimed or d.refused:
-            continue
-        if d.client[0] != conn.client[0] or d.server != conn.server:
-            continue
-        start = d.syn if d.syn is not None else d.first
-        if start is None or start <= conn.first or start > limit:
-            continue
-        if not any(p.from_client and p.cmd == SMB2_NEGOTIATE for p in d.pdus):
-            continue
-        if conn.client_guid and d.client_guid:
-            if conn.client_guid != d.client_guid:
+def _start(d):
+    return d.syn if d.syn is not None else d.first
+
+
+def pair_reconnects(conns):
+    """{old stream: new Connection}: the connection each reconnect opened.
+
+    A candidate is a later connection from the same client host to the same
+    server address and port that starts with NEGOTIATE, within
+    RECONNECT_WINDOW_S of the old one's close. NEGOTIATE's ClientGuid
+    decides where both connections show it (the client keeps it across its
+    reconnects; another mount has its own). Where it cannot, the old
+    connection that had been silent the longest when the new one started
+    gets it: a client reconnects after a silence, an unmount does not wait
+    for one."""
+    live = [c for c in conns if not c.refused and c.segments]
+    news = [d for d in live if any(p.from_client and p.cmd == SMB2_NEGOTIATE for p in d.pdus)]
+    # a connection the client sent nothing on in the capture is the rest
+    # of one it had left before the capture began
+    olds = [c for c in live if any(p.from_client for p in c.pdus)]
+    pairs = []
+    for c in olds:
+        close = find_close(c)
+        limit = (close[0] if close else c.last) + RECONNECT_WINDOW_S
+        asked = [p.t for p in c.pdus if p.from_client and p.response is False]
+        busy_until = (asked[-1] if asked else c.first) - RECONNECT_BUSY_S
+        server = server_times(c)
+        for d in news:
+            if d is c or d.client[0] != c.client[0] or d.server != c.server:
                 continue
-        elif start < busy_until:
+            start = _start(d)
+            if start is None or start <= c.first or start > limit:
+                continue
+            if close and is_clean_close(c, close) and close[0] <= start:
+                continue
+            if c.client_guid and d.client_guid:
+                if c.client_guid != d.client_guid:
+                    continue
+                score = (2, -start)
+            else:
+                if start < busy_until:
+                    continue
+                heard = last_before(server, start)
+                silence = start - (heard if heard is not None else c.first)
+                score = (1, silence)
+            pairs.append((score, c.stream, d))
+    out, taken = {}, set()
+    for score, old, d in sorted(pairs, key=lambda x: x[0], reverse=True):
+        if old in out or d.stream in taken:
             continue
-        return d
-    return None
+        out[old] = d
+        taken.add(d.stream)
+    return out
 
 
-def analyse_reconnect(rep, conns, claimed, cap_end, e):
+def analyse_reconnect(rep, conns, succ, e):
     conn = rep.conn
     close = rep.close
-    succ = successor_of(conn, conns, claimed)
     if succ is None and (close is None or rep.clean_close):
         return None
-    if succ is not None:
-        claimed.add(succ.stream)
+    if not any(p.from_client for p in conn.pdus):
+        rep.notes.append('no request of the client on this connection in the capture (the '
+                         'rest of a connection it had left before, or only its TCP segments): '
+                         'its close is not judged')
+        return None
+    if succ is None and close[1] == 'client':
+        # no logoff and no new connection in the capture: a reconnect only
+        # if the client had a reason (a silence over the smallest limit)
+        heard = last_before(server_times(conn), close[0])
+        silence = close[0] - (heard if heard is not None else conn.first)
+        if not e or silence <= 2 * e:
+            rep.notes.append('closed by the client (%s) without a LOGOFF in the capture and no '
+                             'new connection after it: an unmount whose logoff the capture does '
+                             'not show, most likely, not a reconnect' % close[2])
+            return None
     marks = []
     if close:
         marks.append((close[0], 'the %s closed the connection (%s)' % (close[1], close[2])))
@@ -471,8 +525,13 @@ def judge(rep, rc, e):
         in_silence = [sk for sk in rep.skips if rc.silence_from <= sk.slots[0] <= rc.silence_to]
         nskip = sum(len(sk.slots) for sk in in_silence)
         causes = []
-        if rep.drift_per_echo and rep.drift_per_echo > 0.001 * e:
+        if rep.drift_per_echo and 0.001 * e < rep.drift_per_echo < 0.1 * e:
             causes.append('echo schedule drift (+%.3f s per echo)' % rep.drift_per_echo)
+        elif rep.drift_per_echo is None and nskip and s > (nskip + 1) * e:
+            # no run of plain intervals in view to measure it on: what the
+            # silence has beyond its whole intervals
+            causes.append('echo schedule drift (+%.3f s over %d intervals)'
+                          % (s - (nskip + 1) * e, nskip + 1))
         if nskip:
             causes.append('%s' % ('a skipped echo' if nskip == 1 else '%d skipped echoes' % nskip))
         if not causes:
@@ -579,15 +638,15 @@ def analyse_capture(cap, given_e=None, hz=None, clock=None):
         if any(p.smb1 for p in conn.pdus):
             rep.unreadable.append('SMB1 PDUs: counted as traffic, no echo analysis for SMB1')
         e = iv.seconds
-        analyse_echoes(rep, regular_cadence([x.t for x in echoes]), e)
+        analyse_echoes(rep, cadence_for([x.t for x in echoes], e), e)
         close = find_close(conn)
         rep.close = close
         rep.clean_close = is_clean_close(conn, close)
         reports.append(rep)
-    claimed = set()
+    succs = pair_reconnects(cap.connections)
     for rep in reports:
         e = rep.interval.seconds
-        rep.reconnect = analyse_reconnect(rep, cap.connections, claimed, cap.last, e)
+        rep.reconnect = analyse_reconnect(rep, cap.connections, succs.get(rep.conn.stream), e)
         # the longest silence of the connection's life: to its close or its
         # reconnect, whichever came first
         end = rep.close[0] if rep.close else rep.conn.last
@@ -598,9 +657,10 @@ def analyse_capture(cap, given_e=None, hz=None, clock=None):
             gaps = [(b - a, a, b, False) for a, b in zip(server, server[1:])]
             gaps.append((end - server[-1], server[-1], end, True))
             rep.longest_silence = max(gaps)
-        # to the reconnect and one second on: the stock client gives up as
-        # the reply that ends the silence arrives, a moment after it
-        end = rep.reconnect.at + 1.0 if rep.reconnect else (rep.close[0] if rep.close else rep.conn.last)
+        # to the reconnect and a socket wait on: the stock client gives up
+        # as the reply that ends the silence arrives, or when its 7 s wait
+        # in the socket ends, a moment after the new connection may show
+        end = rep.reconnect.at + REPLAY_AFTER_S if rep.reconnect else (rep.close[0] if rep.close else rep.conn.last)
         rep.replay = replay_connection(rep, e, hz or rep.interval.hz or model.DEFAULT_HZ, end)
     return reports
 

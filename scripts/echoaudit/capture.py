@@ -154,8 +154,8 @@ def _tshark():
 def _run(args, path, truncated_ok):
     proc = subprocess.run([_tshark()] + args, capture_output=True, text=True,
                           check=False, errors='replace')
-    err = '\n'.join(line for line in proc.stderr.splitlines()
-                    if 'Running as user' not in line and line.strip())
+    err = ' '.join(line.strip() for line in proc.stderr.splitlines()
+                   if 'Running as user' not in line and line.strip())
     if proc.returncode != 0:
         if 'cut short in the middle of a packet' in err or 'truncated' in err.lower():
             if not truncated_ok:

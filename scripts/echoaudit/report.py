@@ -4,6 +4,7 @@
 import time
 
 from . import model
+from . import analyse
 from .analyse import fmt_d
 
 RULE_NAMES = {'stock-2E': 'stock, 2E limit', 'stock-3E': 'stock, 3E limit',
@@ -200,7 +201,8 @@ def details(r, clock):
         out.append('  closed by the client after a logoff at %s: an unmount, not a reconnect'
                    % clock(r.close[0]))
     if r.replay:
-        until = ('to the reconnect' if rc else 'to the end of the connection')
+        until = ('to the reconnect and %g s on' % analyse.REPLAY_AFTER_S if rc
+                 else 'to the end of the connection')
         out += wrap('what each schedule would have done (the server\'s replies of this '
                     'connection replayed from its first echo %s; round trips as seen here):'
                     % until, 78, '  ')
