@@ -65,6 +65,7 @@ class Skip:
     after: float                # the echo before the gap
     before: float               # the echo after it (None: none)
     slots: list                 # when the missing echoes were due
+    first: float = None         # the first slot the gap passed
     cause: str = ''             # 'hard-coded second' | 'no credit' | 'unexplained'
     last_pdu: float = None      # the server's last PDU before the first slot
     last_what: str = ''
@@ -115,7 +116,12 @@ class ConnReport:
 # ------------------------------------------------------------ the interval
 
 def regular_cadence(times):
-    """(cadence, slots): the echo period of @times and the slot count of
+    c, slots, _ = regular_cadence_n(times)
+    return c, slots
+
+
+def regular_cadence_n(times):
+    """(cadence, slots, n): the echo period of @times and the slot count of
     each gap (1 normally, 2 for one skipped echo, ...).
 
     The period is the median of the gaps of one slot; where the echoes
@@ -124,14 +130,34 @@ def regular_cadence(times):
     s) and is taken instead."""
     gaps = [b - a for a, b in zip(times, times[1:])]
     if not gaps or min(gaps) <= 0:
-        return None, []
+        return None, [], 0
     low = sorted(gaps)[max(0, len(gaps) // 4 - 1)]
     c = statistics.median([g for g in gaps if 0.75 * low <= g <= 1.25 * low])
     slots = [max(1, int(round(g / c))) for g in gaps]
     mean = (times[-1] - times[0]) / sum(slots)
     if abs(mean - c) <= 0.01 * c and all(abs(g / c - k) < 0.25 for g, k in zip(gaps, slots)):
-        c = mean
-    return c, slots
+        return mean, slots, sum(slots)
+    run = longest_run(times, slots, c, with_n=True)
+    return (run[0], slots, run[1]) if run else (c, slots, 1)
+
+
+def longest_run(times, slots, c, with_n=False):
+    """The mean period over the longest run of one-slot gaps that keep
+    within 25 % of @c (three gaps at least), or None: end to end, so that a
+    fixed-rate grid's granule jitter cancels out and a daisy chain's drift
+    adds up."""
+    best, start = (0, None), 0
+    for i in range(len(slots) + 1):
+        ok = i < len(slots) and slots[i] == 1 and abs(times[i + 1] - times[i] - c) <= 0.25 * c
+        if not ok:
+            if i - start > best[0]:
+                best = (i - start, start)
+            start = i + 1
+    n, a = best
+    if n < 3:
+        return None
+    per = (times[a + n] - times[a]) / n
+    return (per, n) if with_n else per
 
 
 def cadence_for(times, e):
@@ -151,7 +177,7 @@ def infer_interval(times, given=None):
     """E for a connection: @given (from the mount options), else fitted to
     the cadence of the echo send times @times."""
     iv = Interval()
-    cadence, _ = regular_cadence(times)
+    cadence, _, n = regular_cadence_n(times)
     if given:
         iv.seconds = float(given)
         iv.source = '--echo-interval'
@@ -159,7 +185,7 @@ def infer_interval(times, given=None):
             r = cadence / given
             if not 0.97 <= r <= 1.06 and abs(r - round(r)) > 0.06:
                 other = infer_interval(times)
-                if other.seconds and other.schedule:
+                if other.seconds and 'fits neither' not in other.source:
                     other.warning = ('its echoes come every %.3f s, which does not fit '
                                      '--echo-interval %g: E = %g s taken for this connection '
                                      '(another mount with its own echo_interval)'
@@ -168,27 +194,24 @@ def infer_interval(times, given=None):
                 iv.warning = ('the echoes come every %.3f s, which does not fit '
                               '--echo-interval %g (another mount with its own interval?)'
                               % (cadence, given))
-        iv.schedule, iv.hz = _schedule_of(cadence, iv.seconds)
+        iv.schedule, iv.hz = _schedule_of(cadence, iv.seconds, n)
         return iv
     if not cadence:
         iv.source = 'unknown: fewer than two echoes and no --echo-interval'
         return iv
     whole = round(cadence)
-    if whole >= 1 and abs(cadence - whole) <= FIXED_TOLERANCE * whole:
+    # a whole second to 0.3 % first, then the stock daisy chain's exact
+    # periods, then a whole second to a timer granule (few echoes)
+    if whole >= 1 and (abs(cadence - whole) <= FIXED_TOLERANCE * whole or (
+            fixed_fits(cadence, whole, n) and not _stock_fits(cadence))):
         iv.seconds = float(whole)
         iv.source = ('inferred from the cadence (%.3f s over %d echoes; pass --echo-interval '
                      'to be sure)' % (cadence, len(times)))
         if len(times) < 4:
             iv.source += '; few echoes: a guess'
-
-        iv.schedule, iv.hz = _schedule_of(cadence, iv.seconds)
+        iv.schedule, iv.hz = _schedule_of(cadence, iv.seconds, n)
         return iv
-    fits = []
-    for hz in HZ_CANDIDATES:
-        for e in range(1, 601):
-            c = model.stock_cadence(e, hz)
-            if abs(c - cadence) <= max(STOCK_TOLERANCE * cadence, 0.004):
-                fits.append((e, hz))
+    fits = _stock_fits(cadence)
     if fits:
         es = sorted({e for e, _ in fits})
 
@@ -214,14 +237,33 @@ def infer_interval(times, given=None):
     return iv
 
 
-def _schedule_of(cadence, e):
+def _stock_fits(cadence):
+    """(E, HZ) pairs whose stock daisy chain has period @cadence."""
+    return [(e, hz) for hz in HZ_CANDIDATES for e in range(1, 601)
+            if abs(model.stock_cadence(e, hz) - cadence) <= max(STOCK_TOLERANCE * cadence, 0.004)]
+
+
+def fixed_fits(cadence, e, n):
+    """Whether a period @cadence measured over @n intervals is a fixed-rate
+    E: each echo is late by less than one timer granule (HZ 250's, the
+    coarsest here) and that does not add up, so the period is E to within
+    a granule over n, or 0.3 %."""
+    gran = (1 << model.wheel_shift(int(e * 250))) / 250.0
+    return abs(cadence - e) <= max(FIXED_TOLERANCE * e, gran / max(n, 1))
+
+
+def _schedule_of(cadence, e, n=1000):
+    """('fixed-rate' | 'daisy chain' | '', HZ): which schedule the period
+    fits; '' when it fits both (too few echoes to tell) or neither."""
     if not cadence or not e:
         return '', None
-    if abs(cadence - e) <= FIXED_TOLERANCE * e:
+    fixed = fixed_fits(cadence, e, n)
+    stock = [hz for hz in HZ_CANDIDATES
+             if abs(model.stock_cadence(int(e), hz) - cadence) <= max(STOCK_TOLERANCE * cadence, 0.004)]
+    if fixed and not stock:
         return 'fixed-rate', None
-    for hz in HZ_CANDIDATES:
-        if abs(model.stock_cadence(int(e), hz) - cadence) <= max(STOCK_TOLERANCE * cadence, 0.004):
-            return 'daisy chain', hz
+    if stock and not fixed:
+        return 'daisy chain', stock[0]
     return '', None
 
 
@@ -303,9 +345,11 @@ def analyse_echoes(rep, cad_slots, e):
     for t, k in zip(times[1:], slots):
         n += k
         rep.lateness.append((t, t - (times[0] + n * e)))
+    run = longest_run(times, slots, cadence)
     singles = [b - a for (a, b), k in zip(zip(times, times[1:]), slots) if k == 1]
-    if singles and abs(statistics.median(singles) - e) < 0.1 * e:
-        rep.drift_per_echo = statistics.median(singles) - e
+    per = run if run else (statistics.median(singles) if singles else None)
+    if per is not None and abs(per - e) < 0.15 * e:
+        rep.drift_per_echo = per - e
     rep.drift_total = rep.lateness[-1][1]
     server = server_times(conn)
     for i, (a, b) in enumerate(zip(rep.echoes, rep.echoes[1:])):
@@ -314,9 +358,20 @@ def analyse_echoes(rep, cad_slots, e):
             continue
         k = max(2, int(round(gap / cadence)))
         slots_due = [a.t + j * cadence for j in range(1, k)]
-        sk = Skip(after=a.t, before=b.t, slots=slots_due)
+        sk = Skip(after=a.t, before=b.t, slots=slots_due, first=slots_due[0])
         first = slots_due[0]
-        if a.reply is None or a.reply > first:
+        frac = gap / cadence - round(gap / cadence)
+        nxt = rep.echoes[i + 2].t - b.t if i + 2 < len(rep.echoes) else None
+        if abs(frac) > 0.2 and nxt is not None and abs(nxt - cadence) <= 0.1 * cadence:
+            whole = int(gap / cadence)
+            sk.slots = slots_due[:whole - 1]
+            sk.cause = 'grid shifted'
+            sk.text = ('%.2f intervals without an echo, not a whole number, and the echoes after '
+                       'it keep their period on a grid %.2f s later: at this capture point the '
+                       'client\'s packets began to arrive later (a delay between the client and '
+                       'the capture point) or the capture\'s clock jumped; counted as %d '
+                       'skipped' % (gap / cadence, gap - whole * cadence, whole - 1))
+        elif a.reply is None or a.reply > first:
             sk.cause = 'no credit'
             sk.text = ('the echo before it was still unanswered %s at the slot: the client '
                        'has one echo credit and cannot send a second'
@@ -522,7 +577,7 @@ def judge(rep, rc, e):
                            'client, and the client\'s own packets did not reach this capture '
                            'point: the link was down)%s' % (fmt_d(s), lim), details)
     if e and s > 2 * e:
-        in_silence = [sk for sk in rep.skips if rc.silence_from <= sk.slots[0] <= rc.silence_to]
+        in_silence = [sk for sk in rep.skips if rc.silence_from <= sk.first <= rc.silence_to]
         nskip = sum(len(sk.slots) for sk in in_silence)
         causes = []
         if rep.drift_per_echo and 0.001 * e < rep.drift_per_echo < 0.1 * e:
@@ -537,7 +592,7 @@ def judge(rep, rc, e):
         if not causes:
             causes.append('no echo in it')
         for sk in in_silence:
-            details.append('echo due at %s skipped: %s' % (_clock(sk.slots[0]), sk.text))
+            details.append('echo due at %s skipped: %s' % (_clock(sk.first), sk.text))
         return Verdict('echo-bug',
                        'server answered %s before; %s made the silence %s: the echo bug '
                        '(fixed by this project)%s'

@@ -378,15 +378,17 @@ def analyse_log(log, given_e=None):
         if not given_e and c.interval_ms:
             iv.seconds = c.interval_ms / 1000.0
             iv.source = 'from the trace events (interval_ms=%d)' % c.interval_ms
-            iv.schedule, iv.hz = analyse._schedule_of(analyse.regular_cadence(c.sends)[0],
-                                                      iv.seconds)
+            cad_n = analyse.regular_cadence_n(c.sends)
+            iv.schedule, iv.hz = analyse._schedule_of(cad_n[0], iv.seconds, cad_n[2])
         rep = LogReport(conn=c, interval=iv)
         e = iv.seconds
         cad, slots = analyse.regular_cadence(c.sends)
         if e and len(c.sends) >= 2:
+            run = analyse.longest_run(c.sends, slots, cad)
             singles = [b - a for (a, b), k in zip(zip(c.sends, c.sends[1:]), slots) if k == 1]
-            if singles:
-                rep.drift_per_echo = sorted(singles)[len(singles) // 2] - e
+            per = run if run else (sorted(singles)[len(singles) // 2] if singles else None)
+            if per is not None and abs(per - e) < 0.15 * e:
+                rep.drift_per_echo = per - e
             rep.drift_total = c.sends[-1] - (c.sends[0] + sum(slots) * e)
             for a, b in zip(c.sends, c.sends[1:]):
                 if b - a >= analyse.SKIP_GAP * e:
@@ -492,3 +494,13 @@ def _judge_give_up(ev, tr, c, e, rx, suppressed, rx_ambiguous):
 def _fmt(s):
     from .analyse import fmt_d
     return fmt_d(s)
+
+
+def console_event(line, log):
+    """One line of the test host's console ("BENCH: dmesg ..." or
+    "BENCH: trace ..."), as an Event in the guest's clock, or None."""
+    s = split_line(line, log)
+    if s is None:
+        return None
+    t, msg, is_trace, ev, rest = s
+    return _event(0, t, msg, is_trace, ev, rest)

@@ -171,8 +171,8 @@ def details(r, clock):
     else:
         out.append('  no echo request in this connection')
     for sk in r.skips:
-        out += wrap('skipped at %s (%d echo%s, %s without one): %s' % (
-            clock(sk.slots[0]), len(sk.slots), '' if len(sk.slots) == 1 else 'es',
+        out += wrap('gap from %s (%d echo%s skipped, %s without one): %s' % (
+            clock(sk.first), len(sk.slots), '' if len(sk.slots) == 1 else 'es',
             fmt_d((sk.before or sk.slots[-1]) - sk.after), sk.text), 78, '  ', '    ')
     if r.longest_silence:
         s, a, b, open_ = r.longest_silence
@@ -256,7 +256,7 @@ def json_report(cap, reports, given_e, kind):
             'echoes': [{'t': x.t, 'mid': x.mid, 'reply': x.reply} for x in r.echoes],
             'drift_per_echo': r.drift_per_echo, 'drift_total': r.drift_total,
             'skipped': sum(len(sk.slots) for sk in r.skips),
-            'skips': [{'after': sk.after, 'before': sk.before, 'slots': sk.slots,
+            'skips': [{'after': sk.after, 'before': sk.before, 'slots': sk.slots, 'first': sk.first,
                        'cause': sk.cause, 'last_reply': sk.last_pdu, 'text': sk.text}
                       for sk in r.skips],
             'longest_silence': (None if not r.longest_silence else

@@ -73,7 +73,7 @@ def seed_problems(doc):
     if c['skipped'] != 1 or len(sk) != 1:
         p.append('%d echoes skipped, the capture has 1 (19:06:00)' % c['skipped'])
     else:
-        slot = seed.local(sk[0]['slots'][0])
+        slot = seed.local(sk[0]['first'])
         if not slot.startswith('19:06:00'):
             p.append('the skipped echo was due at %s, not 19:06:00' % slot)
         if sk[0]['cause'] != 'hard-coded second':
@@ -112,7 +112,7 @@ def test_seed(wd):
            '61.44 s cadence, the 19:06:00 echo skipped after the 19:05:01.95 reply, '
            'reconnect 19:07:02.25: the echo bug; only the stock 2E replay gives up')
     rc, out, err = run([path], {'TZ': seed.TZ})
-    want = ['every 1.024 E', '+1.44 s per echo', 'skipped at 19:06:00.8',
+    want = ['every 1.024 E', '+1.44 s per echo', 'gap from 19:06:00.8',
             'the hard-coded second', 'the echo bug (fixed by this project)',
             'reconnect at 19:07:02.250', '120.3 s > 2E = 120.0 s',
             'stock, 2E limit: would have given the server up at 19:07:02.25']
