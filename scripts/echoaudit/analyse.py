@@ -37,6 +37,7 @@ REPLAY_AFTER_S = model.RECV_TIMEOUT_S + 1.0
 HZ_CANDIDATES = (250, 100, 300, 1000)
 FIXED_TOLERANCE = 0.003     # cadence within 0.3 % of a whole second
 STOCK_TOLERANCE = 0.002
+STOCK_LATENCY = 0.05        # the daisy chain's period: the wheel's plus latency
 
 
 @dataclass
@@ -212,10 +213,15 @@ def infer_interval(times, given=None):
         iv.schedule, iv.hz = _schedule_of(cadence, iv.seconds, n)
         return iv
     fits = _stock_fits(cadence)
+    exact = bool(fits)
+    if not fits:
+        fits = _stock_fits(cadence, latency=True)
     if fits:
         es = sorted({e for e, _ in fits})
 
         def rank(e):
+            if not exact:   # the nearest wheel period below the cadence
+                return (cadence - model.stock_cadence(e), e)
             return (e != 60, e % 10 != 0, e % 5 != 0, abs(model.stock_cadence(e) - cadence), e)
         best = min(es, key=rank)
         hz = next(h for e, h in fits if e == best)
@@ -226,8 +232,10 @@ def infer_interval(times, given=None):
                                  key=lambda e: (e not in [x for x, h in fits if h == hz], abs(e - best)))
         same = [e for e, h in fits if h == hz and e != best]
         iv.source = ('inferred from the cadence: %.3f s between echoes is what the stock '
-                     'daisy chain makes of E = %d s at HZ %d%s; pass --echo-interval to be sure'
-                     % (cadence, best, hz,
+                     'daisy chain makes of E = %d s at HZ %d%s%s; pass --echo-interval to be sure'
+                     % (cadence, best, hz, '' if exact else
+                        ' plus %.0f ms of the echo work\'s own latency per cycle'
+                        % ((cadence - model.stock_cadence(best, hz)) * 1000),
                         ' (%s s would fit too at HZ %d)' % (', '.join(str(e) for e in same), hz)
                         if same else ''))
         return iv
@@ -237,10 +245,19 @@ def infer_interval(times, given=None):
     return iv
 
 
-def _stock_fits(cadence):
-    """(E, HZ) pairs whose stock daisy chain has period @cadence."""
-    return [(e, hz) for hz in HZ_CANDIDATES for e in range(1, 601)
-            if abs(model.stock_cadence(e, hz) - cadence) <= max(STOCK_TOLERANCE * cadence, 0.004)]
+def _stock_fits(cadence, latency=False):
+    """(E, HZ) pairs whose stock daisy chain has period @cadence: the
+    timer wheel's period exactly, or (@latency) that plus up to
+    STOCK_LATENCY E of the echo work's own latency, which the daisy chain
+    adds to every cycle (a busy machine)."""
+    out = []
+    for hz in HZ_CANDIDATES:
+        for e in range(1, 601):
+            c = model.stock_cadence(e, hz)
+            tol = max(STOCK_TOLERANCE * cadence, 0.004)
+            if c - tol <= cadence <= c + (STOCK_LATENCY * e if latency else tol):
+                out.append((e, hz))
+    return out
 
 
 def fixed_fits(cadence, e, n):
@@ -258,8 +275,7 @@ def _schedule_of(cadence, e, n=1000):
     if not cadence or not e:
         return '', None
     fixed = fixed_fits(cadence, e, n)
-    stock = [hz for hz in HZ_CANDIDATES
-             if abs(model.stock_cadence(int(e), hz) - cadence) <= max(STOCK_TOLERANCE * cadence, 0.004)]
+    stock = [hz for ee, hz in _stock_fits(cadence, latency=True) if ee == int(e)]
     if fixed and not stock:
         return 'fixed-rate', None
     if stock and not fixed:

@@ -84,8 +84,10 @@ def check_idle(doc, mode):
     if mode == 'stock':
         if c['schedule'] != 'daisy chain':
             p.append('schedule %r, not the daisy chain' % c['schedule'])
-        if not (c['drift_per_echo'] or 0) * 1000 >= 12 or not c['drift_per_echo'] * 1000 <= 20:
-            p.append('drift %s s per echo, not the wheel\'s 16 ms' % c['drift_per_echo'])
+        # the wheel's 16 ms per cycle, plus the work's latency (a busy guest)
+        if not 12 <= (c['drift_per_echo'] or 0) * 1000 <= 0.05 * E * 1000 + 16:
+            p.append('drift %s s per echo, not the wheel\'s 16 ms (plus latency)'
+                     % c['drift_per_echo'])
         if not (c['drift_total'] or 0) > 0.08:
             p.append('total drift %s s: the daisy chain adds up' % c['drift_total'])
     else:
