@@ -671,9 +671,14 @@ def replay_connection(rep, e, hz, end):
     reqs = requests_of(conn)
     t_out = answer_timeout(reqs, end, e)
     answered = [t for t, _, a in reqs if a is not None and a - t <= t_out]
-    # a request sent within half an interval of one the server answered
-    # would have been answered too
-    alive_until = (max(answered) if answered else start) + e / 2
+    if rep.reconnect and rep.reconnect.verdict.kind == 'outage':
+        # a request sent within half an interval of one the server answered
+        # would have been answered too; none later
+        alive_until = (max(answered) if answered else start) + e / 2
+    else:
+        # the server answered to the end: past the capture's end of the
+        # connection, assume it goes on answering
+        alive_until = end
     timed = [(x.t, x.rtt) for x in rep.echoes if x.rtt is not None]
 
     def echo_rtt(t):

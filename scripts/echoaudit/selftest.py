@@ -338,14 +338,13 @@ def test_tool_mutants(seed_path):
          (model, 'stock_echo_action',
           lambda s, c, now, hz: model.ECHO_SEND if s.tcpStatus == model.CIFS_GOOD else model.ECHO_SKIP_STATE)),
         ('skips counted only from 2.5 E', (analyse, 'SKIP_GAP', 2.5)),
-        ('a reply never matched to its request (every request "unanswered")',
-         (analyse, 'requests_of', lambda conn: [(t, p, None) for t, p, _ in
-                                                 analyse.__dict__['_real_requests_of'](conn)])),
+        ('only echo replies counted as the server\'s responses',
+         (analyse, 'server_times', lambda conn: sorted(
+             x.reply for x in analyse.echoes_of(conn) if x.reply is not None))),
         ('the timer wheel without its rounding', (model, 'wheel_fire', lambda ex, d: ex)),
         ('the stock limit read as 3E', (model, 'stock_unresponsive',
                                         lambda s, c, now, k: analyse.__dict__['_real_unresp'](s, c, now, 3))),
     ]
-    analyse._real_requests_of = analyse.requests_of
     analyse._real_unresp = model.stock_unresponsive
     for name, (obj, attr, value) in mutants:
         with patched(obj, attr, value):
