@@ -548,10 +548,22 @@ def judge(rep, rc, e):
                        % (close[2], fmt_d(s), lim))
     reqs = requests_of(conn)
     t_out = answer_timeout(reqs, rc.silence_from, e)
+    # the server's TCP in the silence: not SMB responses (they do not count
+    # as one for the client), but a sign of its host
+    tcp = [sg for sg in conn.segments if not sg.from_client and
+           rc.silence_from + 0.001 < sg.t < rc.silence_to and not any(
+               p.t == sg.t and not p.from_client for p in conn.pdus)]
+    if tcp:
+        ka = [sg for sg in tcp if sg.keep_alive]
+        note = ('the server\'s TCP sent %d segment(s) without an SMB message in the silence%s: '
+                'not a response to the client, but its host was up'
+                % (len(tcp), ' (a keep-alive at %s)' % _clock(ka[0].t) if ka else ''))
+    else:
+        note = None
     in_gap = [(t, p, a) for t, p, a in reqs if rc.silence_from < t <= rc.at]
     unanswered = [(t, p, a) for t, p, a in in_gap if (a is None or a > rc.at) and rc.at - t >= t_out]
     held = [(t, p) for t, p, a in reqs if t > rc.at]
-    details = []
+    details = [note] if note else []
     if held:
         details.append('%d request(s) of this connection reached the capture point only after it: '
                        '%s (held up between the client and the capture point)'
