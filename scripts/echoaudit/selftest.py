@@ -274,6 +274,58 @@ def test_synthetic(wd):
     report('two servers, an unmount, an encrypted session on port 4455', p)
 
 
+def test_log_formats(wd):
+    """trace_pipe with the fields shuffled, journalctl -o short-precise."""
+    trace = [
+        '  kworker/0:1-23   [000] .....   100.000100: smb3_echo_sent: conn_id=0x2 server=10.1.1.1 next_ms=2000 rc=0',
+        '  kworker/0:1-23   [000] .....   102.000100: smb3_echo_late: conn_id=0x2 hostname=10.1.1.1 late_ms=0 interval_ms=2000 extra=1',
+        '  kworker/0:1-23   [000] .....   102.000200: smb3_echo_sent: conn_id=0x2 hostname=10.1.1.1 next_ms=2000 rc=0',
+        '  kworker/0:1-23   [000] .....   104.000200: smb3_echo_sent: conn_id=0x2 addr=10.1.1.1 next_ms=2000 rc=0',
+        '  kworker/0:1-23   [000] .....   106.000300: smb3_echo_sent: conn_id=0x2 next_ms=2000 rc=-11',
+        '  cifsd-99         [000] .....   106.100000: smb3_echo_unresponsive: conn_id=0x2 server=10.1.1.1 last_reply_ms=6100 threshold_ms=6000',
+    ]
+    path = os.path.join(wd, 'trace.txt')
+    with open(path, 'w') as f:
+        f.write('\n'.join(trace) + '\n')
+    with open(path, 'a') as f:
+        f.write('[  106.100100] CIFS: VFS: \\\\10.1.1.1 has not responded in 6 seconds. Reconnecting...\n')
+    rc, out, err = run(['--json', path])
+    p = []
+    if rc:
+        p.append('exit %d: %s' % (rc, err.strip()))
+    else:
+        doc = json.loads(out)
+        cs = doc['connections']
+        if len(cs) != 1 or cs[0]['echo_interval'] != 2 or len(cs[0]['echoes']) != 3:
+            p.append('connections %s' % [(c['key'], c['echo_interval'], len(c['echoes'])) for c in cs])
+        elif [g['verdict'] for g in cs[0]['gave_up']] != ['outage']:
+            p.append('give-ups %s' % cs[0]['gave_up'])
+    report('trace events: fields by name (server=, hostname=, addr=, extra, missing)', p)
+    base = 'Feb 12 19:0%s kernel: CIFS: fs/smb/client/%s'
+    lines = []
+    for i, t in enumerate(('0:00.000000', '1:01.440000', '2:02.880000')):
+        lines.append(base % (t, 'smb2pdu.c: In echo request for conn_id 1'))
+        lines.append(base % (t[:-6] + '001000', 'connect.c: RFC1002 header 0x44'))
+    lines.append(base % ('3:04.300000', 'connect.c: RFC1002 header 0x80'))
+    lines.append(base % ('5:06.500000', 'smb2pdu.c: In echo request for conn_id 1'))
+    lines.append(base % ('5:06.501000', 'connect.c: RFC1002 header 0x44'))
+    lines.append('Feb 12 19:05:06.501100 kernel: CIFS: VFS: \\\\192.0.2.10 has not responded in 120 '
+                 'seconds. Reconnecting...')
+    lines = [x.replace('kernel:', 'client kernel:', 1) if i % 2 else x for i, x in enumerate(lines)]
+    path = os.path.join(wd, 'journal.txt')
+    with open(path, 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    rc, out, err = run(['--json', '--echo-interval', '60', path])
+    p = []
+    if rc:
+        p.append('exit %d: %s' % (rc, err.strip()))
+    else:
+        gu = [g for c in json.loads(out)['connections'] for g in c['gave_up']]
+        if [g['verdict'] for g in gu] != ['echo-bug'] or not 120 < gu[0]['silence'] < 122.5:
+            p.append('give-ups %s' % gu)
+    report('journalctl -o short-precise with cifsFYI: a skipped echo, the reply, the give-up', p)
+
+
 # ------------------------------------------------------------ bad input
 
 def test_bad_input(wd, seed_path):
@@ -480,6 +532,7 @@ def main(argv=None):
         seed_path = test_seed(wd)
         test_seed_log(wd)
         test_synthetic(wd)
+        test_log_formats(wd)
         test_bad_input(wd, seed_path)
         test_tool_mutants(seed_path)
     if args.only != 'tool' and args.header:
