@@ -397,7 +397,15 @@ def analyse_echoes(rep, cad_slots, e):
             lp = last_before(server, first)
             sk.last_pdu = lp
             sk.last_what = describe_pdu(conn, lp) if lp is not None else ''
-            if lp is not None and first - lp < e - 1:
+            if rep.interval.schedule == 'fixed-rate':
+                sk.cause = 'unexplained'
+                sk.text = ('the fixed schedule skips an echo only while the previous one is '
+                           'unanswered (one echo credit) or the connection is down; here that '
+                           'echo was answered %s before the slot at this capture point, so at the '
+                           'client it was still unanswered (a round trip this capture cannot '
+                           'see), or the echo was lost before the capture point'
+                           % fmt_d(first - a.reply))
+            elif lp is not None and first - lp < e - 1:
                 sk.cause = 'hard-coded second'
                 sk.text = ('%s came %s before the slot, within E - 1 s = %g s: the stock '
                            'client skips the echo (the hard-coded second)'
@@ -411,6 +419,10 @@ def analyse_echoes(rep, cad_slots, e):
                            % ('%s %s before' % (sk.last_what, fmt_d(first - lp))
                               if lp is not None else 'none at all',
                               fmt_d(max(0.0, first - lp - (e - 1))) if lp is not None else '?'))
+        if len(sk.slots) >= 2 and sk.cause in ('hard-coded second', 'no credit'):
+            sk.text += ('; the %d echo(es) due after it no rule skips (no reply came in between): '
+                        'they were not sent or did not reach this capture point'
+                        % (len(sk.slots) - 1))
         rep.skips.append(sk)
 
 
