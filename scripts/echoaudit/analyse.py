@@ -1,0 +1,776 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Judge each SMB connection of a capture: echo cadence, skips, silences,
+reconnects and their verdicts, and what each schedule would have done.
+
+Everything is measured at the capture point. A capture taken on the client
+sees what the client sees; one taken further away (on the server, or behind
+a proxy such as QEMU's user network) sees the client's packets later and
+the server's earlier, by a round trip it cannot measure: where that changes
+a conclusion, the report says so instead of guessing.
+"""
+
+import statistics
+from dataclasses import dataclass, field
+
+from . import model
+from .capture import SMB2_ECHO, SMB2_LOGOFF, SMB2_NEGOTIATE, SMB2_TREE_DISCONNECT
+
+# A gap between two echoes of at least this many intervals has a skip in it.
+SKIP_GAP = 1.5
+# A new connection this long after the old one's close can still be its
+# reconnect (the client retries the connect every 3 s, the server may be
+# down for a while).
+RECONNECT_WINDOW_S = 120.0
+# Without NEGOTIATE's ClientGuid to tell, a connection is another mount's if
+# it starts more than this long before the old one's last request.
+RECONNECT_BUSY_S = 10.0
+# A LOGOFF or TREE_DISCONNECT this long before the client's close: unmount.
+CLEAN_CLOSE_S = 5.0
+# How far back of a reconnect its silence is looked for, beyond 3 E and the
+# stock client's 7 s socket wait.
+LOOKBACK_EXTRA_S = model.RECV_TIMEOUT_S
+
+# The replay runs this long past a reconnect.
+REPLAY_AFTER_S = model.RECV_TIMEOUT_S + 1.0
+
+# the hypotheses the cadence is tested against, in order of preference
+HZ_CANDIDATES = (250, 100, 300, 1000)
+FIXED_TOLERANCE = 0.003     # cadence within 0.3 % of a whole second
+STOCK_TOLERANCE = 0.002
+STOCK_LATENCY = 0.05        # the daisy chain's period: the wheel's plus latency
+
+
+@dataclass
+class Interval:
+    seconds: float = None
+    source: str = ''            # how E was found
+    alternatives: list = field(default_factory=list)
+    schedule: str = ''          # 'fixed-rate' | 'daisy chain' | ''
+    hz: int = None              # the timer wheel's HZ that fits the cadence
+    warning: str = ''
+
+
+@dataclass
+class Echo:
+    t: float
+    mid: int
+    reply: float = None
+
+    @property
+    def rtt(self):
+        return None if self.reply is None else self.reply - self.t
+
+
+@dataclass
+class Skip:
+    after: float                # the echo before the gap
+    before: float               # the echo after it (None: none)
+    slots: list                 # when the missing echoes were due
+    first: float = None         # the first slot the gap passed
+    cause: str = ''             # 'hard-coded second' | 'no credit' | 'unexplained'
+    last_pdu: float = None      # the server's last PDU before the first slot
+    last_what: str = ''
+    text: str = ''
+
+
+@dataclass
+class Verdict:
+    kind: str                   # echo-bug | outage | server-closed | short | unmount
+    text: str
+    details: list = field(default_factory=list)
+
+
+@dataclass
+class Reconnect:
+    at: float                   # the first sign of it at the capture point
+    how: str
+    successor: object = None    # the new Connection, if in the capture
+    refused: int = 0            # connection attempts refused in between
+    silence: float = None
+    silence_from: float = None
+    silence_to: float = None
+    silence_at_least: bool = False
+    answered_before: float = None   # R - the server's last PDU before R
+    verdict: Verdict = None
+
+
+@dataclass
+class ConnReport:
+    conn: object
+    interval: Interval
+    echoes: list = field(default_factory=list)
+    lateness: list = field(default_factory=list)    # (t, s late on the grid)
+    drift_per_echo: float = None
+    drift_total: float = None
+    skips: list = field(default_factory=list)
+    longest_silence: tuple = None   # (seconds, from, to, open)
+    encrypted: int = 0
+    plain: int = 0
+    unreadable: list = field(default_factory=list)
+    close: tuple = None             # (t, who, what)
+    clean_close: bool = False
+    reconnect: Reconnect = None
+    replay: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+
+
+# ------------------------------------------------------------ the interval
+
+def regular_cadence(times):
+    c, slots, _ = regular_cadence_n(times)
+    return c, slots
+
+
+def regular_cadence_n(times):
+    """(cadence, slots, n): the echo period of @times and the slot count of
+    each gap (1 normally, 2 for one skipped echo, ...).
+
+    The period is the median of the gaps of one slot; where the echoes
+    keep to one grid, the mean over all of them is more exact (single gaps
+    of a fixed-rate schedule jitter by a timer granule, up to 2 s at E = 60
+    s) and is taken instead."""
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    if not gaps or min(gaps) <= 0:
+        return None, [], 0
+    low = sorted(gaps)[max(0, len(gaps) // 4 - 1)]
+    c = statistics.median([g for g in gaps if 0.75 * low <= g <= 1.25 * low])
+    slots = [max(1, int(round(g / c))) for g in gaps]
+    mean = (times[-1] - times[0]) / sum(slots)
+    if abs(mean - c) <= 0.01 * c and all(abs(g / c - k) < 0.25 for g, k in zip(gaps, slots)):
+        return mean, slots, sum(slots)
+    run = longest_run(times, slots, c, with_n=True)
+    return (run[0], slots, run[1]) if run else (c, slots, 1)
+
+
+def longest_run(times, slots, c, with_n=False):
+    """The mean period over the longest run of one-slot gaps that keep
+    within 25 % of @c (three gaps at least), or None: end to end, so that a
+    fixed-rate grid's granule jitter cancels out and a daisy chain's drift
+    adds up."""
+    best, start = (0, None), 0
+    for i in range(len(slots) + 1):
+        ok = i < len(slots) and slots[i] == 1 and abs(times[i + 1] - times[i] - c) <= 0.25 * c
+        if not ok:
+            if i - start > best[0]:
+                best = (i - start, start)
+            start = i + 1
+    n, a = best
+    if n < 3:
+        return None
+    per = (times[a + n] - times[a]) / n
+    return (per, n) if with_n else per
+
+
+def cadence_for(times, e):
+    """regular_cadence(), held to E when it is known: where the echoes in
+    view are mostly gaps of skips (a short slice of a slow link), their own
+    "regular" gap is not one interval."""
+    c, slots = regular_cadence(times)
+    if not e or c is None or 0.9 * e <= c <= 1.1 * e:
+        return c, slots
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    slots = [max(1, int(round(g / e))) for g in gaps]
+    singles = [g for g, k in zip(gaps, slots) if k == 1]
+    return (statistics.median(singles) if singles else e), slots
+
+
+def infer_interval(times, given=None):
+    """E for a connection: @given (from the mount options), else fitted to
+    the cadence of the echo send times @times."""
+    iv = Interval()
+    cadence, _, n = regular_cadence_n(times)
+    if given:
+        iv.seconds = float(given)
+        iv.source = '--echo-interval'
+        if cadence and len(times) >= 3:
+            r = cadence / given
+            if not 0.97 <= r <= 1.06 and abs(r - round(r)) > 0.06:
+                other = infer_interval(times)
+                if other.seconds and 'fits neither' not in other.source:
+                    other.warning = ('its echoes come every %.3f s, which does not fit '
+                                     '--echo-interval %g: E = %g s taken for this connection '
+                                     '(another mount with its own echo_interval)'
+                                     % (cadence, given, other.seconds))
+                    return other
+                iv.warning = ('the echoes come every %.3f s, which does not fit '
+                              '--echo-interval %g (another mount with its own interval?)'
+                              % (cadence, given))
+        iv.schedule, iv.hz = _schedule_of(cadence, iv.seconds, n)
+        return iv
+    if not cadence:
+        iv.source = 'unknown: fewer than two echoes and no --echo-interval'
+        return iv
+    whole = round(cadence)
+    # a whole second to 0.3 % first, then the stock daisy chain's exact
+    # periods, then a whole second to a timer granule (few echoes)
+    if whole >= 1 and (abs(cadence - whole) <= FIXED_TOLERANCE * whole or (
+            fixed_fits(cadence, whole, n) and not _stock_fits(cadence))):
+        iv.seconds = float(whole)
+        iv.source = ('inferred from the cadence (%.3f s over %d echoes; pass --echo-interval '
+                     'to be sure)' % (cadence, len(times)))
+        if len(times) < 4:
+            iv.source += '; few echoes: a guess'
+        iv.schedule, iv.hz = _schedule_of(cadence, iv.seconds, n)
+        return iv
+    fits = _stock_fits(cadence)
+    exact = bool(fits)
+    if not fits:
+        fits = _stock_fits(cadence, latency=True)
+    if fits:
+        es = sorted({e for e, _ in fits})
+
+        def rank(e):
+            if not exact:   # the nearest wheel period below the cadence
+                return (cadence - model.stock_cadence(e), e)
+            return (e != 60, e % 10 != 0, e % 5 != 0, abs(model.stock_cadence(e) - cadence), e)
+        best = min(es, key=rank)
+        hz = next(h for e, h in fits if e == best)
+        iv.seconds = float(best)
+        iv.hz = hz
+        iv.schedule = 'daisy chain'
+        iv.alternatives = sorted({e for e, h in fits if e != best},
+                                 key=lambda e: (e not in [x for x, h in fits if h == hz], abs(e - best)))
+        same = [e for e, h in fits if h == hz and e != best]
+        iv.source = ('inferred from the cadence: %.3f s between echoes is what the stock '
+                     'daisy chain makes of E = %d s at HZ %d%s%s; pass --echo-interval to be sure'
+                     % (cadence, best, hz, '' if exact else
+                        ' plus %.0f ms of the echo work\'s own latency per cycle'
+                        % ((cadence - model.stock_cadence(best, hz)) * 1000),
+                        ' (%s s would fit too at HZ %d)' % (', '.join(str(e) for e in same), hz)
+                        if same else ''))
+        return iv
+    iv.seconds = float(max(1, whole))
+    iv.source = ('inferred from the cadence (%.3f s), which fits neither a fixed-rate '
+                 'schedule nor the stock timer wheel: pass --echo-interval' % cadence)
+    return iv
+
+
+def _stock_fits(cadence, latency=False):
+    """(E, HZ) pairs whose stock daisy chain has period @cadence: the
+    timer wheel's period exactly, or (@latency) that plus up to
+    STOCK_LATENCY E of the echo work's own latency, which the daisy chain
+    adds to every cycle (a busy machine)."""
+    out = []
+    for hz in HZ_CANDIDATES:
+        for e in range(1, 601):
+            c = model.stock_cadence(e, hz)
+            tol = max(STOCK_TOLERANCE * cadence, 0.004)
+            if c - tol <= cadence <= c + (STOCK_LATENCY * e if latency else tol):
+                out.append((e, hz))
+    return out
+
+
+def fixed_fits(cadence, e, n):
+    """Whether a period @cadence measured over @n intervals is a fixed-rate
+    E: each echo is late by less than one timer granule (HZ 250's, the
+    coarsest here) and that does not add up, so the period is E to within
+    a granule over n, or 0.3 %."""
+    gran = (1 << model.wheel_shift(int(e * 250))) / 250.0
+    return abs(cadence - e) <= max(FIXED_TOLERANCE * e, gran / max(n, 1))
+
+
+def _schedule_of(cadence, e, n=1000):
+    """('fixed-rate' | 'daisy chain' | '', HZ): which schedule the period
+    fits; '' when it fits both (too few echoes to tell) or neither."""
+    if not cadence or not e:
+        return '', None
+    fixed = fixed_fits(cadence, e, n)
+    stock = [hz for ee, hz in _stock_fits(cadence, latency=True) if ee == int(e)]
+    if fixed and not stock:
+        return 'fixed-rate', None
+    if stock and not fixed:
+        return 'daisy chain', stock[0]
+    return '', None
+
+
+# ------------------------------------------------------------- the echoes
+
+def echoes_of(conn):
+    """The client's echo requests (first transmissions) and their replies."""
+    replies = {}
+    for p in conn.pdus:
+        if not p.from_client and p.response and p.mid is not None:
+            replies.setdefault(p.mid, p.t)
+    out = []
+    for p in conn.pdus:
+        if p.from_client and p.cmd == SMB2_ECHO and p.response is False:
+            r = replies.get(p.mid)
+            out.append(Echo(t=p.t, mid=p.mid, reply=r if r is not None and r >= p.t else None))
+    return out
+
+
+def server_times(conn):
+    return sorted(p.t for p in conn.pdus if not p.from_client)
+
+
+def requests_of(conn):
+    """Plain requests: (t, pdu, answered-at or None)."""
+    answer = {}
+    for p in conn.pdus:
+        if not p.from_client and p.mid is not None and p.response:
+            answer.setdefault(p.mid, p.t)
+    out = []
+    for p in conn.pdus:
+        if p.from_client and p.response is False and p.cmd != 12 and p.mid is not None:
+            a = answer.get(p.mid)
+            out.append((p.t, p, a if a is not None and a >= p.t else None))
+    return out
+
+
+def describe_pdu(conn, t):
+    """What the server's PDU at @t was, in words."""
+    echo_mids = {e.mid for e in echoes_of(conn)}
+    for p in conn.pdus:
+        if not p.from_client and p.t == t:
+            if p.encrypted:
+                return 'an encrypted PDU'
+            if p.mid in echo_mids:
+                return 'the reply to our echo'
+            return 'the reply to %s' % p.name().replace(' response', '')
+    return 'a PDU'
+
+
+def last_before(times, t):
+    best = None
+    for x in times:
+        if x < t:
+            best = x
+        else:
+            break
+    return best
+
+
+def fmt_d(s):
+    """A duration: ms below a second, else seconds."""
+    if s is None:
+        return '?'
+    if abs(s) < 1:
+        return '%.0f ms' % (s * 1000) if abs(s) >= 0.01 else '%.1f ms' % (s * 1000)
+    return '%.2f s' % s if abs(s) < 100 else '%.1f s' % s
+
+
+def analyse_echoes(rep, cad_slots, e):
+    """Grid lateness, drift and skips of rep.echoes."""
+    conn = rep.conn
+    times = [x.t for x in rep.echoes]
+    if len(times) < 2 or not e:
+        return
+    cadence, slots = cad_slots
+    n = 0
+    rep.lateness = [(times[0], 0.0)]
+    for t, k in zip(times[1:], slots):
+        n += k
+        rep.lateness.append((t, t - (times[0] + n * e)))
+    run = longest_run(times, slots, cadence)
+    singles = [b - a for (a, b), k in zip(zip(times, times[1:]), slots) if k == 1]
+    per = run if run else (statistics.median(singles) if singles else None)
+    if per is not None and abs(per - e) < 0.15 * e:
+        rep.drift_per_echo = per - e
+    rep.drift_total = rep.lateness[-1][1]
+    server = server_times(conn)
+    for i, (a, b) in enumerate(zip(rep.echoes, rep.echoes[1:])):
+        gap = b.t - a.t
+        if gap < SKIP_GAP * e:
+            continue
+        k = max(2, int(round(gap / cadence)))
+        slots_due = [a.t + j * cadence for j in range(1, k)]
+        sk = Skip(after=a.t, before=b.t, slots=slots_due, first=slots_due[0])
+        first = slots_due[0]
+        frac = gap / cadence - round(gap / cadence)
+        nxt = rep.echoes[i + 2].t - b.t if i + 2 < len(rep.echoes) else None
+        if abs(frac) > 0.2 and nxt is not None and abs(nxt - cadence) <= 0.1 * cadence:
+            whole = int(gap / cadence)
+            sk.slots = slots_due[:whole - 1]
+            sk.cause = 'grid shifted'
+            sk.text = ('%.2f intervals without an echo, not a whole number, and the echoes after '
+                       'it keep their period on a grid %.2f s later: at this capture point the '
+                       'client\'s packets began to arrive later (a delay between the client and '
+                       'the capture point) or the capture\'s clock jumped; counted as %d '
+                       'skipped' % (gap / cadence, gap - whole * cadence, whole - 1))
+        elif a.reply is None or a.reply > first:
+            sk.cause = 'no credit'
+            sk.text = ('the echo before it was still unanswered %s at the slot: the client '
+                       'has one echo credit and cannot send a second'
+                       % ('(never answered)' if a.reply is None else
+                          '(answered %s after it)' % fmt_d(a.reply - a.t)))
+        else:
+            lp = last_before(server, first)
+            sk.last_pdu = lp
+            sk.last_what = describe_pdu(conn, lp) if lp is not None else ''
+            if rep.interval.schedule == 'fixed-rate':
+                sk.cause = 'unexplained'
+                sk.text = ('the fixed schedule skips an echo only while the previous one is '
+                           'unanswered (one echo credit) or the connection is down; here that '
+                           'echo was answered %s before the slot at this capture point, so at the '
+                           'client it was still unanswered (a round trip this capture cannot '
+                           'see), or the echo was lost before the capture point'
+                           % fmt_d(first - a.reply))
+            elif lp is not None and first - lp < e - 1:
+                sk.cause = 'hard-coded second'
+                sk.text = ('%s came %s before the slot, within E - 1 s = %g s: the stock '
+                           'client skips the echo (the hard-coded second)'
+                           % (sk.last_what, fmt_d(first - lp), e - 1))
+            else:
+                sk.cause = 'unexplained'
+                sk.text = ('no reply within E - 1 s of the slot at this capture point (%s); the '
+                           'stock client skips only after one, so it got that reply at least '
+                           '%s later than this capture shows (a capture not taken on the '
+                           'client?), or the echo was lost before the capture point'
+                           % ('%s %s before' % (sk.last_what, fmt_d(first - lp))
+                              if lp is not None else 'none at all',
+                              fmt_d(max(0.0, first - lp - (e - 1))) if lp is not None else '?'))
+        if len(sk.slots) >= 2 and sk.cause in ('hard-coded second', 'no credit'):
+            sk.text += ('; the %d echo(es) due after it no rule skips (no reply came in between): '
+                        'they were not sent or did not reach this capture point'
+                        % (len(sk.slots) - 1))
+        rep.skips.append(sk)
+
+
+# ------------------------------------------------------------ reconnects
+
+def find_close(conn):
+    closes = conn.closes()
+    return closes[0] if closes else None
+
+
+def is_clean_close(conn, close):
+    if close is None or close[1] != 'client':
+        return False
+    return any(p.from_client and p.cmd in (SMB2_LOGOFF, SMB2_TREE_DISCONNECT) and
+               close[0] - CLEAN_CLOSE_S <= p.t <= close[0] for p in conn.pdus)
+
+
+def _start(d):
+    return d.syn if d.syn is not None else d.first
+
+
+def pair_reconnects(conns):
+    """{old stream: new Connection}: the connection each reconnect opened.
+
+    A candidate is a later connection from the same client host to the same
+    server address and port that starts with NEGOTIATE, within
+    RECONNECT_WINDOW_S of the old one's close. NEGOTIATE's ClientGuid
+    decides where both connections show it (the client keeps it across its
+    reconnects; another mount has its own). Where it cannot, the old
+    connection that had been silent the longest when the new one started
+    gets it: a client reconnects after a silence, an unmount does not wait
+    for one."""
+    live = [c for c in conns if not c.refused and c.segments]
+    news = [d for d in live if any(p.from_client and p.cmd == SMB2_NEGOTIATE for p in d.pdus)]
+    # a connection the client sent nothing on in the capture is the rest
+    # of one it had left before the capture began
+    olds = [c for c in live if any(p.from_client for p in c.pdus)]
+    pairs = []
+    for c in olds:
+        close = find_close(c)
+        limit = (close[0] if close else c.last) + RECONNECT_WINDOW_S
+        asked = [p.t for p in c.pdus if p.from_client and p.response is False]
+        busy_until = (asked[-1] if asked else c.first) - RECONNECT_BUSY_S
+        server = server_times(c)
+        for d in news:
+            if d is c or d.client[0] != c.client[0] or d.server != c.server:
+                continue
+            start = _start(d)
+            if start is None or start <= c.first or start > limit:
+                continue
+            if close and is_clean_close(c, close) and close[0] <= start:
+                continue
+            if c.client_guid and d.client_guid:
+                if c.client_guid != d.client_guid:
+                    continue
+                score = (2, -start)
+            else:
+                if start < busy_until:
+                    continue
+                heard = last_before(server, start)
+                silence = start - (heard if heard is not None else c.first)
+                score = (1, silence)
+            pairs.append((score, c.stream, d))
+    out, taken = {}, set()
+    for score, old, d in sorted(pairs, key=lambda x: x[0], reverse=True):
+        if old in out or d.stream in taken:
+            continue
+        out[old] = d
+        taken.add(d.stream)
+    return out
+
+
+def analyse_reconnect(rep, conns, succ, e):
+    conn = rep.conn
+    close = rep.close
+    if succ is None and (close is None or rep.clean_close):
+        return None
+    if not any(p.from_client for p in conn.pdus):
+        rep.notes.append('no request of the client on this connection in the capture (the '
+                         'rest of a connection it had left before, or only its TCP segments): '
+                         'its close is not judged')
+        return None
+    if succ is None and close[1] == 'client':
+        # no logoff and no new connection in the capture: a reconnect only
+        # if the client had a reason (a silence over the smallest limit)
+        heard = last_before(server_times(conn), close[0])
+        silence = close[0] - (heard if heard is not None else conn.first)
+        if not e or silence <= 2 * e:
+            rep.notes.append('closed by the client (%s) without a LOGOFF in the capture and no '
+                             'new connection after it: an unmount whose logoff the capture does '
+                             'not show, most likely, not a reconnect' % close[2])
+            return None
+    marks = []
+    if close:
+        marks.append((close[0], 'the %s closed the connection (%s)' % (close[1], close[2])))
+    if succ is not None:
+        marks.append((succ.syn if succ.syn is not None else succ.first,
+                      'the client opened a new connection (%s)' % succ.label()))
+    at, how = min(marks)
+    rc = Reconnect(at=at, how=how, successor=succ)
+    if succ is not None:
+        start = succ.syn if succ.syn is not None else succ.first
+        rc.refused = sum(1 for d in conns if d.refused and d.client[0] == conn.client[0]
+                         and d.server == conn.server and at <= (d.syn or d.first) <= start)
+    server = [t for t in server_times(conn) if t < at]
+    lookback = model.SMB_ECHO_TIMEOUT_INTERVALS * (e or 0) + (e or 0) + LOOKBACK_EXTRA_S
+    gaps = [(b - a, a, b) for a, b in zip(server, server[1:]) if b >= at - lookback]
+    if server:
+        gaps.append((at - server[-1], server[-1], at))
+        rc.silence, rc.silence_from, rc.silence_to = max(gaps)
+        rc.answered_before = at - server[-1]
+    else:
+        start = conn.first
+        rc.silence, rc.silence_from, rc.silence_to = at - start, start, at
+        rc.silence_at_least = True
+    rc.verdict = judge(rep, rc, e)
+    return rc
+
+
+def judge(rep, rc, e):
+    """The verdict on one reconnect: whose silence, and why."""
+    conn = rep.conn
+    s = rc.silence
+    limits = []
+    if e:
+        for k in (2, 3):
+            limits.append('%s %s %dE = %s' % (fmt_d(s), '>' if s > k * e else '<=', k, fmt_d(k * e)))
+    lim = ' (%s)' % ', '.join(limits) if limits else ''
+    close = rep.close
+    # the server hung up first
+    if close and close[1] == 'server' and close[0] <= rc.at:
+        return Verdict('server-closed',
+                       'the server closed the connection (%s) after %s of silence%s: not an echo '
+                       'timeout (a server restart, or the server\'s own decision)'
+                       % (close[2], fmt_d(s), lim))
+    reqs = requests_of(conn)
+    t_out = answer_timeout(reqs, rc.silence_from, e)
+    # the server's TCP in the silence: not SMB responses (they do not count
+    # as one for the client), but a sign of its host
+    tcp = [sg for sg in conn.segments if not sg.from_client and
+           rc.silence_from + 0.001 < sg.t < rc.silence_to and not any(
+               p.t == sg.t and not p.from_client for p in conn.pdus)]
+    if tcp:
+        ka = [sg for sg in tcp if sg.keep_alive]
+        note = ('the server\'s TCP sent %d segment(s) without an SMB message in the silence%s: '
+                'not a response to the client, but its host was up'
+                % (len(tcp), ' (a keep-alive at %s)' % _clock(ka[0].t) if ka else ''))
+    else:
+        note = None
+    in_gap = [(t, p, a) for t, p, a in reqs if rc.silence_from < t <= rc.at]
+    unanswered = [(t, p, a) for t, p, a in in_gap if (a is None or a > rc.at) and rc.at - t >= t_out]
+    held = [(t, p) for t, p, a in reqs if t > rc.at]
+    details = [note] if note else []
+    if held:
+        details.append('%d request(s) of this connection reached the capture point only after it: '
+                       '%s (held up between the client and the capture point)'
+                       % (len(held), ', '.join('%s mid %s at +%s' % (p.name(), p.mid, fmt_d(t - rc.at))
+                                               for t, p in held[:4])))
+    if unanswered:
+        t0, p0, a0 = unanswered[0]
+        acked = any((not sg.from_client) and sg.ack >= _nxtseq_of(conn, p0) and t0 <= sg.t <= rc.at
+                    for sg in conn.segments)
+        retrans = sum(1 for sg in conn.segments if sg.from_client and sg.retransmission
+                      and t0 <= sg.t <= rc.at)
+        details.append('%d request(s) unanswered when the client gave up, the oldest %s (mid %s, '
+                       'sent %s before)' % (len(unanswered), p0.name(), p0.mid, fmt_d(rc.at - t0)))
+        if a0 is not None:
+            details.append('the server answered it %s later, after the client had given up'
+                           % fmt_d(a0 - rc.at))
+        if acked:
+            details.append('the server\'s TCP acknowledged it: the host was up, its SMB server '
+                           'did not answer (a hung or overloaded server)')
+        else:
+            details.append('the server\'s TCP did not acknowledge it%s: the server host or the '
+                           'network was down' % (' (%d retransmissions)' % retrans if retrans else ''))
+        return Verdict('outage', 'server silent for %s: a real outage%s' % (fmt_d(s), lim), details)
+    # nothing reached the capture point from the client during the silence
+    # although echoes were due: the stock client skips an echo only after a
+    # reply within E - 1 s, so at most the first slot after the last reply;
+    # any other missing echo did not get here
+    client_pkts = [sg for sg in conn.segments if sg.from_client and sg.length > 0 and
+                   not sg.retransmission and not sg.keep_alive and rc.silence_from < sg.t < rc.at]
+    gap_open = rc.silence_to >= rc.at
+    slots = grid_slots(rep, rc.silence_from, rc.at, e) if e else []
+    if gap_open and not client_pkts and slots:
+        explained = slots[0] - rc.silence_from < e - 1
+        if held or len(slots) >= 2 or not explained:
+            details.insert(0, 'nothing of this connection reached the capture point for %s '
+                           'although %d echo(es) were due (at %s)'
+                           % (fmt_d(s), len(slots), ', '.join(_clock(x) for x in slots[:4])))
+            return Verdict('outage', 'server silent for %s: a real outage (no reply reached the '
+                           'client, and the client\'s own packets did not reach this capture '
+                           'point: the link was down)%s' % (fmt_d(s), lim), details)
+    if e and s > 2 * e:
+        in_silence = [sk for sk in rep.skips if rc.silence_from <= sk.first <= rc.silence_to]
+        nskip = sum(len(sk.slots) for sk in in_silence)
+        causes = []
+        if rep.drift_per_echo and 0.001 * e < rep.drift_per_echo < 0.1 * e:
+            causes.append('echo schedule drift (+%.3f s per echo)' % rep.drift_per_echo)
+        elif rep.drift_per_echo is None and nskip and s > (nskip + 1) * e:
+            # no run of plain intervals in view to measure it on: what the
+            # silence has beyond its whole intervals
+            causes.append('echo schedule drift (+%.3f s over %d intervals)'
+                          % (s - (nskip + 1) * e, nskip + 1))
+        if nskip:
+            causes.append('%s' % ('a skipped echo' if nskip == 1 else '%d skipped echoes' % nskip))
+        if not causes:
+            causes.append('no echo in it')
+        for sk in in_silence:
+            details.append('echo due at %s skipped: %s' % (_clock(sk.first), sk.text))
+        return Verdict('echo-bug',
+                       'server answered %s before; %s made the silence %s: the echo bug '
+                       '(fixed by this project)%s'
+                       % (fmt_d(rc.answered_before), ' and '.join(causes), fmt_d(s), lim), details)
+    return Verdict('short', 'the client closed the connection after %s of server silence%s: '
+                   'not the unresponsive-server check (another reason: an error, a remount)'
+                   % (fmt_d(s), lim), details)
+
+
+def answer_timeout(reqs, before, e):
+    """How long a request may go unanswered before that means something:
+    four times the slowest answer the server gave before @before, at least
+    1 s, at most one interval."""
+    rtts = [a - t for t, _, a in reqs if a is not None and a <= before]
+    t_out = max(1.0, 4 * max(rtts)) if rtts else 1.0
+    return min(t_out, e) if e else t_out
+
+
+def grid_slots(rep, t_from, t_to, e):
+    """The client's echo slots in (t_from, t_to) where no echo was seen: on
+    the grid of its echoes (last echo before t_from + n * cadence)."""
+    times = [x.t for x in rep.echoes]
+    cadence, _ = regular_cadence(times)
+    cadence = cadence if cadence and 0.9 * e <= cadence <= 1.1 * e else e
+    prev = last_before(times, t_from + 1e-9)
+    t = (prev if prev is not None else t_from) + cadence
+    out = []
+    while t < t_to and len(out) < 1000:
+        if not any(abs(x - t) < cadence / 4 for x in times):
+            out.append(t)
+        t += cadence
+    return out
+
+
+def _nxtseq_of(conn, pdu):
+    for sg in conn.segments:
+        if sg.frame == pdu.frame:
+            return sg.nxtseq
+    return 1 << 62
+
+
+_CLOCK = {'fmt': None}
+
+
+def _clock(t):
+    return _CLOCK['fmt'](t) if _CLOCK['fmt'] else '%.3f' % t
+
+
+# ------------------------------------------------------------------ replay
+
+def replay_connection(rep, e, hz, end):
+    """Run the stock (2E, 3E) and fixed rules on the connection's own server
+    replies from its first echo to @end."""
+    conn = rep.conn
+    if not rep.echoes or not e:
+        return {}
+    start = rep.echoes[0].t
+    echo_mids = {x.mid for x in rep.echoes}
+    app = [p.t for p in conn.pdus if not p.from_client and p.mid not in echo_mids]
+    reqs = requests_of(conn)
+    t_out = answer_timeout(reqs, end, e)
+    answered = [t for t, _, a in reqs if a is not None and a - t <= t_out]
+    if rep.reconnect and rep.reconnect.verdict.kind == 'outage':
+        # a request sent within half an interval of one the server answered
+        # would have been answered too; none later
+        alive_until = (max(answered) if answered else start) + e / 2
+    else:
+        # the server answered to the end: past the capture's end of the
+        # connection, assume it goes on answering
+        alive_until = end
+    timed = [(x.t, x.rtt) for x in rep.echoes if x.rtt is not None]
+
+    def echo_rtt(t):
+        if t > alive_until or not timed:
+            return None
+        return min(timed, key=lambda x: abs(x[0] - t))[1]
+    server = server_times(conn)
+    lstrp0 = last_before(server, start)
+    out = {}
+    for rule in model.RULES:
+        out[rule] = model.replay(rule, e, start, end, app, echo_rtt,
+                                 lstrp0=lstrp0, hz=hz)
+    return out
+
+
+# -------------------------------------------------------------------- all
+
+def analyse_capture(cap, given_e=None, hz=None, clock=None):
+    _CLOCK['fmt'] = clock
+    reports = []
+    for conn in cap.connections:
+        if conn.refused or (not conn.pdus and not conn.segments):
+            continue
+        echoes = echoes_of(conn)
+        iv = infer_interval([x.t for x in echoes], given_e)
+        rep = ConnReport(conn=conn, interval=iv, echoes=echoes)
+        rep.encrypted = sum(1 for p in conn.pdus if p.encrypted)
+        rep.plain = sum(1 for p in conn.pdus if not p.encrypted and not p.smb1)
+        if rep.encrypted:
+            rep.unreadable.append('%d encrypted PDUs (SMB3 transform): their commands and message '
+                                  'ids cannot be read; each one from the server counts as a '
+                                  'response, none can be matched to a request' % rep.encrypted)
+        if any(p.smb1 for p in conn.pdus):
+            rep.unreadable.append('SMB1 PDUs: counted as traffic, no echo analysis for SMB1')
+        e = iv.seconds
+        analyse_echoes(rep, cadence_for([x.t for x in echoes], e), e)
+        close = find_close(conn)
+        rep.close = close
+        rep.clean_close = is_clean_close(conn, close)
+        reports.append(rep)
+    succs = pair_reconnects(cap.connections)
+    for rep in reports:
+        e = rep.interval.seconds
+        rep.reconnect = analyse_reconnect(rep, cap.connections, succs.get(rep.conn.stream), e)
+        # the longest silence of the connection's life: to its close or its
+        # reconnect, whichever came first
+        end = rep.close[0] if rep.close else rep.conn.last
+        if rep.reconnect:
+            end = min(end, rep.reconnect.at)
+        server = [t for t in server_times(rep.conn) if t <= end]
+        if server:
+            gaps = [(b - a, a, b, False) for a, b in zip(server, server[1:])]
+            gaps.append((end - server[-1], server[-1], end, True))
+            rep.longest_silence = max(gaps)
+        # to the reconnect and a socket wait on: the stock client gives up
+        # as the reply that ends the silence arrives, or when its 7 s wait
+        # in the socket ends, a moment after the new connection may show
+        end = rep.reconnect.at + REPLAY_AFTER_S if rep.reconnect else (rep.close[0] if rep.close else rep.conn.last)
+        rep.replay = replay_connection(rep, e, hz or rep.interval.hz or model.DEFAULT_HZ, end)
+    return reports
+
+
+def interval_stats(times, e):
+    """Echo intervals / E: mean, min, max and skips (gap >= 1.5 E), as the
+    bench reports them."""
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    if not gaps:
+        return None
+    return {'n': len(times), 'mean': sum(gaps) / len(gaps) / e,
+            'min': min(gaps) / e, 'max': max(gaps) / e,
+            'skipped': sum(1 for g in gaps if g >= SKIP_GAP * e)}
