@@ -117,7 +117,11 @@ patch_moved_files() {
 #     TOOLS/scripts/get_maintainer.pl puts every file the patch adds,
 #     deletes or renames under the SMB client's entry (linux-cifs);
 #   - CHECK:CAMELCASE for identifiers that the client already has at
-#     commit BASE of the git repository REPO (tcpStatus, CifsGood, ...).
+#     commit BASE of the git repository REPO (tcpStatus, CifsGood, ...);
+#   - WARNING:MISSING_FIXES_TAG on a patch marked "Cc: stable" when the
+#     cover letter of patches/mainline says why it has no Fixes: tag (the
+#     behaviour predates the history we could read; it gives the command
+#     that finds the commit in a full clone).
 checkpatch_verdict() {
 	local tools=$1 rundir=$2 patch=$3 repo=$4 base=$5 f ignore='' covered=1 moved out line id
 	moved=$(patch_moved_files "$patch")
@@ -134,6 +138,10 @@ checkpatch_verdict() {
 	while IFS= read -r line; do
 		[ -n "$line" ] || continue
 		case "$line" in
+		WARNING:MISSING_FIXES_TAG:*)
+			grep -q '^Cc: stable@vger.kernel.org' "$patch" &&
+				grep -q 'marked for stable without a Fixes: tag' \
+					"$ECHOFIX_ROOT/patches/mainline/0000-cover-letter.patch" && continue ;;
 		CHECK:CAMELCASE:*)
 			id=$(sed -n 's/.*<\(.*\)>$/\1/p' <<<"$line")
 			git -C "$repo" grep -qw -e "$id" "$base" -- fs/smb/client && continue ;;
