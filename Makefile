@@ -24,14 +24,14 @@ FULL_TARGETS = $(shell scripts/targets --names full)
 KVERS ?= $(foreach t,$(FULL_TARGETS),$(shell scripts/kver $(t)))
 
 .PHONY: need-kver all module module-here prepare clean-module clean deps dkms-install dkms-remove \
-	deb testhost run targets kunit kunit-sanitizers mutants bench lifecycle soak series-mainline \
-	check check-all help
+	deb testhost run targets kunit kunit-sanitizers mutants bench liveness lifecycle soak series-mainline \
+	series series-port check check-all help
 
 all: module
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "targets: module prepare dkms-install dkms-remove deb testhost run targets kunit kunit-sanitizers mutants bench lifecycle soak series-mainline check check-all clean"
+	@echo "targets: module prepare dkms-install dkms-remove deb testhost run targets kunit kunit-sanitizers mutants bench liveness lifecycle soak series-mainline series series-port check check-all clean"
 	@echo "KVER=$(KVER)  version $(VERSION); 'make targets' lists the kernels"
 
 need-kver:
@@ -89,8 +89,26 @@ kunit: deps
 	kunit/run $(foreach t,$(KUNIT_TARGETS),--target $(t))
 
 # Stock vs fixed on the test hosts, the full-tier kernels: build/bench/latest/report.md
+# (echo cadence, skips, detection) and build/liveness/latest/report.md (slow
+# links, dropped queue, stopped smbd: reconnects, times, data).
 bench: deps
 	scripts/bench $(foreach k,$(KVERS),--kver $(k))
+	scripts/liveness $(foreach k,$(KVERS),--kver $(k))
+
+# The liveness scenarios alone (LIVENESS_ARGS=--check: the claims, fixed only).
+liveness: deps
+	scripts/liveness $(LIVENESS_ARGS) $(foreach k,$(KVERS),--kver $(k))
+
+# patches/mainline as a series to send, under the sender's name (b4):
+# build/series/vN/*.eml. FROM defaults to git config user.name/user.email.
+series:
+	scripts/series $(if $(FROM),--from "$(FROM)") $(if $(filter command line,$(origin VERSION)),--version $(VERSION)) $(if $(CHANGES),--changes $(CHANGES))
+
+# Carry patches/mainline to an older series (SERIES=6.12): git am -3 + rerere.
+series-port:
+	@test -n "$(SERIES)" || { echo "cifs-echofix: error: set SERIES= to a series of patches/ other than mainline (6.1, 6.12)" >&2; exit 1; }
+	scripts/series-port $(SERIES)
+	scripts/series-diff $(SERIES)
 
 # The same suite with KASAN, UBSAN, lockdep, debugobjects and KFENCE on;
 # any report in the console fails it (what make check runs).

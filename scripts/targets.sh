@@ -232,3 +232,33 @@ release_root() {
 		echo "$ECHOFIX_BUILD/chroot/$1"
 	fi
 }
+
+# The newest line of a series, and a tarball of its Debian source: the
+# host's /usr/src for the host's release where installed, else the
+# linux-source package of the target's release, downloaded through the
+# private apt and unpacked under build/src/.
+series_base_tarball() { # SERIES -> path
+	local s=$1 line name rel src deb dir
+	line=$(targets_rows | awk -F'\t' -v s="$s" '$6 == s { print $4 }' | sort -uV | tail -n1)
+	name=$(targets_rows | awk -F'\t' -v s="$s" -v l="$line" -v h="$(host_release)" \
+		'$6 == s && $4 == l { if ($2 == h) { print $1; exit } n = n ? n : $1 } END { if (n) print n }' | head -n1)
+	rel=$(target_get "$name" release)
+	src=$(target_get "$name" source)
+	if [ "$rel" = "$(host_release)" ] && [ -f "/usr/src/$src.tar.xz" ]; then
+		echo "/usr/src/$src.tar.xz"
+		return
+	fi
+	apt_for_release "$rel"
+	dir=$ECHOFIX_BUILD/src
+	mkdir -p "$dir" "$ECHOFIX_BUILD/debs"
+	(cd "$ECHOFIX_BUILD/debs" && apt-get -q "${APT_OPTS[@]}" download "$src" >"$dir/$src.download.log" 2>&1) ||
+		{ tail -n 3 "$dir/$src.download.log" >&2; die "apt-get download $src ($rel) failed (log above)"; }
+	deb=$(find "$ECHOFIX_BUILD/debs" -maxdepth 1 -name "${src}_*_all.deb" | sort -V | tail -n1)
+	[ -n "$deb" ] || die "apt-get download $src left no ${src}_*_all.deb in build/debs"
+	if [ ! -f "$dir/$(basename "$deb" .deb).tar.xz" ]; then
+		dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$src.tar.xz" >"$dir/$(basename "$deb" .deb).tar.xz.tmp" ||
+			die "$deb has no /usr/src/$src.tar.xz"
+		mv "$dir/$(basename "$deb" .deb).tar.xz.tmp" "$dir/$(basename "$deb" .deb).tar.xz"
+	fi
+	echo "$dir/$(basename "$deb" .deb).tar.xz"
+}
