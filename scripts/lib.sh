@@ -118,30 +118,41 @@ patch_moved_files() {
 #     deletes or renames under the SMB client's entry (linux-cifs);
 #   - CHECK:CAMELCASE for identifiers that the client already has at
 #     commit BASE of the git repository REPO (tcpStatus, CifsGood, ...);
-#   - WARNING:MISSING_FIXES_TAG on a patch marked "Cc: stable" when the
-#     cover letter of patches/mainline says why it has no Fixes: tag (the
-#     behaviour predates the history we could read; it gives the command
-#     that finds the commit in a full clone).
+#   - MISSING_FIXES_TAG (checkpatch of 6.12 and later) on a patch marked
+#     "Cc: stable" when the cover letter of patches/mainline says why it
+#     has no Fixes: tag (the behaviour predates the history we could read;
+#     it gives the command that finds the commit in a full clone);
+#   - UNKNOWN_COMMIT_ID when RUNDIR's git history is only Debian's import
+#     (one commit before the series): a Fixes: id cannot be looked up
+#     there, and the line "unverified Fixes: ID" says so instead.
 checkpatch_verdict() {
-	local tools=$1 rundir=$2 patch=$3 repo=$4 base=$5 f ignore='' covered=1 moved out line id
+	local tools=$1 rundir=$2 patch=$3 repo=$4 base=$5 f ignore=() covered=1 moved out line id
 	moved=$(patch_moved_files "$patch")
 	if [ -n "$moved" ]; then
 		for f in $moved; do
 			(cd "$tools" && ./scripts/get_maintainer.pl --no-git --no-rolestats -f "$f" 2>/dev/null) |
 				grep -q 'linux-cifs@vger.kernel.org' || covered=
 		done
-		[ -n "$covered" ] && ignore=--ignore=FILE_PATH_CHANGES
+		[ -n "$covered" ] && ignore+=(--ignore=FILE_PATH_CHANGES)
+	fi
+	if grep -q '^Cc: stable@vger.kernel.org' "$patch" && ! grep -q '^Fixes:' "$patch" &&
+		grep -q 'marked for stable without a Fixes: tag' \
+			"$ECHOFIX_ROOT/patches/mainline/0000-cover-letter.patch"; then
+		ignore+=(--ignore=MISSING_FIXES_TAG)
+	fi
+	if grep -q '^Fixes:' "$patch" &&
+		[ "$(git -C "$rundir" rev-list --count "$base" 2>/dev/null || echo 0)" -le 1 ]; then
+		ignore+=(--ignore=UNKNOWN_COMMIT_ID)
+		for id in $(sed -n 's/^Fixes: \([0-9a-f]*\) .*/\1/p' "$patch"); do
+			echo "unverified Fixes: $id (no history in $rundir)" >&2
+		done
 	fi
 	out=$(cd "$rundir" && "$tools/scripts/checkpatch.pl" --strict --no-tree --show-types \
-		$ignore "$patch" 2>/dev/null || true)
+		"${ignore[@]}" "$patch" 2>/dev/null || true)
 	grep -m1 '^total:' <<<"$out" || echo "total: checkpatch.pl printed no verdict"
 	while IFS= read -r line; do
 		[ -n "$line" ] || continue
 		case "$line" in
-		WARNING:MISSING_FIXES_TAG:*)
-			grep -q '^Cc: stable@vger.kernel.org' "$patch" &&
-				grep -q 'marked for stable without a Fixes: tag' \
-					"$ECHOFIX_ROOT/patches/mainline/0000-cover-letter.patch" && continue ;;
 		CHECK:CAMELCASE:*)
 			id=$(sed -n 's/.*<\(.*\)>$/\1/p' <<<"$line")
 			git -C "$repo" grep -qw -e "$id" "$base" -- fs/smb/client && continue ;;
