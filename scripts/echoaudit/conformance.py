@@ -19,15 +19,24 @@ the progress of the connection) is declared and held at 0, and the report
 says so; a type the shim cannot stand in for, a helper whose parameters
 changed, or a compile error stop the check with a message naming it.
 
-A driver (C) and the model (Python) then play the same random timelines:
-echo work runs (cifs_echo_action, cifs_echo_next_deadline, cifs_echo_delay),
-replies judged by the receive path (cifs_server_verdict, then lstrp),
-socket waits (cifs_recv_timeout), state and interval changes, reconnects
+A driver (C) and the model (Python) then play the same random timelines,
+calling the helpers the way the kernel does: echo work runs
+(cifs_echo_action, cifs_echo_next_deadline, then cifs_echo_sent on what
+->echo() returned, cifs_echo_delay); bytes of a response read
+(cifs_server_received) and whole replies (judged by cifs_server_verdict,
+the bytes read, then lstrp at the end of the PDU); the receive path's look
+at our bytes and at the server before it waits in the socket
+(cifs_server_tx_progress, cifs_server_verdict, cifs_server_deadline,
+cifs_recv_timeout); state and interval changes, reconnects
 (cifs_server_connected), from INITIAL_JIFFIES, from just before jiffies
-wraps and from random points; and random single probes of every helper
-with arbitrary field values. Every answer must match. With the KUnit file
-next to the header, its timer-wheel model (wheel_shift, wheel_fire) is
-compiled too and compared with model.wheel_fire.
+wraps and from random points. The timelines are of an idle mount: what we
+send is acknowledged at once (snd_una == write_seq at every look, so
+tx_pending stays false). Random single probes then call every helper with
+arbitrary field values (lprogress apart from lstrp, tx_pending set,
+snd_una short of write_seq). Every answer must match; the action names are
+the constants of enum cifs_echo_action, read from the header. With the
+KUnit file next to the header, its timer-wheel model (wheel_shift,
+wheel_fire) is compiled too and compared with model.wheel_fire.
 
 Exit status: 0 all match, 1 a mismatch (the first one is printed), 2 the
 shim could not be built against this header (the reason is printed).
@@ -45,23 +54,35 @@ from . import model
 
 HZS = (100, 250, 1000)
 ULONG_MAX = (1 << 64) - 1
+U32_MAX = (1 << 32) - 1
 
-# what the driver calls, with the parameters it passes
+# what the driver calls, with the parameters it passes (every helper of the
+# header must be here: one that is not is named in a note)
 CALLS = {
     'cifs_echo_action': ['server', 'can_echo', 'now'],
+    'cifs_echo_sent': ['rc'],
     'cifs_echo_next_deadline': ['server', 'now'],
     'cifs_echo_delay': ['deadline', 'now'],
     'cifs_server_deadline': ['server', 'can_echo', 'deadline'],
     'cifs_server_verdict': ['server', 'can_echo', 'now'],
+    'cifs_server_received': ['server', 'now'],
+    'cifs_server_tx_progress': ['server', 'una', 'end', 'now'],
     'cifs_recv_timeout': ['server', 'can_echo', 'now'],
     'cifs_server_connected': ['server', 'now'],
-    'cifs_echo_action_name': ['action'],
 }
 # the fields the model has, by the header's names
-MODEL_FIELDS = ('tcpStatus', 'echo_interval', 'echo_deadline', 'lstrp', 'neg_start')
+MODEL_FIELDS = ('tcpStatus', 'echo_interval', 'echo_deadline', 'lstrp', 'neg_start',
+                'lprogress', 'tx_una', 'tx_pending')
 VERDICT_NAMES = {'CIFS_SERVER_ALIVE': model.SERVER_ALIVE,
                  'CIFS_SERVER_NEG_TIMEOUT': model.SERVER_NEG_TIMEOUT,
                  'CIFS_SERVER_UNRESPONSIVE': model.SERVER_UNRESPONSIVE}
+# enum cifs_echo_action: the driver prints the constant's name
+ACTION_NAMES = {'CIFS_ECHO_SEND': model.ECHO_SEND,
+                'CIFS_ECHO_SKIP_EARLY': model.ECHO_SKIP_EARLY,
+                'CIFS_ECHO_SKIP_STATE': model.ECHO_SKIP_STATE,
+                'CIFS_ECHO_SKIP_CANNOT': model.ECHO_SKIP_CANNOT,
+                'CIFS_ECHO_SKIP_UNANSWERED': model.ECHO_SKIP_UNANSWERED,
+                'CIFS_ECHO_SKIP_FAILED': model.ECHO_SKIP_FAILED}
 
 INT_TYPES = {
     'unsigned long': 'unsigned long', 'long': 'long', 'unsigned int': 'unsigned int',
@@ -82,6 +103,7 @@ JIFFIES_H = r'''/* userspace stand-in for <linux/jiffies.h> and friends (echo-au
 #include <stddef.h>
 #include <stdint.h>
 #include <limits.h>
+#include <errno.h>
 typedef uint8_t u8; typedef uint16_t u16; typedef uint32_t u32; typedef uint64_t u64;
 typedef int8_t s8; typedef int16_t s16; typedef int32_t s32; typedef int64_t s64;
 typedef uint8_t __u8; typedef uint16_t __u16; typedef uint32_t __u32; typedef uint64_t __u64;
@@ -313,12 +335,25 @@ def build_shim(header, workdir, test_c=None):
             wheel = '#define HAVE_WHEEL 1\n' + '\n'.join(bodies) + '\n'
     statuses = enum_names(glob_src, 'statusEnum')
     verdicts = enum_names(src, 'cifs_server_verdict')
-    if not statuses or not verdicts:
-        raise ShimError('cannot read enum statusEnum (cifsglob.h) or enum cifs_server_verdict '
-                        '(cifs_echo.h)')
+    actions = enum_names(src, 'cifs_echo_action')
+    if not statuses or not verdicts or not actions:
+        raise ShimError('cannot read enum statusEnum (cifsglob.h), enum cifs_server_verdict or '
+                        'enum cifs_echo_action (cifs_echo.h)')
+    for en, have, known in (('cifs_echo_action', actions, ACTION_NAMES),
+                            ('cifs_server_verdict', verdicts, VERDICT_NAMES)):
+        new = sorted(set(n for n, _ in have) - set(known))
+        gone = sorted(set(known) - set(n for n, _ in have))
+        if new or gone:
+            raise ShimError('enum %s of cifs_echo.h %s: teach the model and '
+                            'echoaudit/conformance.py (%s)'
+                            % (en, ' and '.join(x for x in (
+                                new and 'has new constants %s' % ', '.join(new),
+                                gone and 'no longer has %s' % ', '.join(gone)) if x),
+                               'ACTION_NAMES' if en == 'cifs_echo_action' else 'VERDICT_NAMES'))
+    names = '\n'.join('\t[%s] = "%s",' % (n, n) for n, _ in actions)
     with open(os.path.join(workdir, 'driver.c'), 'w') as f:
-        f.write(DRIVER % {'setters': '\n'.join(setters), 'wheel': wheel})
-    return {'statuses': statuses, 'verdicts': verdicts, 'fields': used}, notes
+        f.write(DRIVER % {'setters': '\n'.join(setters), 'wheel': wheel, 'action_names': names})
+    return {'statuses': statuses, 'verdicts': verdicts, 'actions': actions, 'fields': used}, notes
 
 
 DRIVER = r'''/* echo-audit conformance driver: cifs_echo.h's helpers on commands */
@@ -329,11 +364,24 @@ DRIVER = r'''/* echo-audit conformance driver: cifs_echo.h's helpers on commands
 
 unsigned long volatile jiffies;
 static struct TCP_Server_Info srv;
+/* enum cifs_echo_action by its constants' names (the header prints none) */
+static const char *const action_names[] = {
+%(action_names)s
+};
+
+static const char *action_name(enum cifs_echo_action act)
+{
+	if ((unsigned int)act >= sizeof(action_names) / sizeof(action_names[0]) ||
+	    !action_names[act])
+		return "?";
+	return action_names[act];
+}
 %(wheel)s
 int main(void)
 {
 	char line[512], cmd[32], f[64];
 	unsigned long a, b, v;
+	long c;
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	while (fgets(line, sizeof(line), stdin)) {
@@ -342,36 +390,56 @@ int main(void)
 			printf("error unknown field %%s\n", f);
 			continue;
 		}
-		if (sscanf(line, "%%31s %%lu %%lu", cmd, &a, &b) < 1)
+		c = 0;
+		if (sscanf(line, "%%31s %%lu %%lu %%ld", cmd, &a, &b, &c) < 1)
 			continue;
 		if (!strcmp(cmd, "reset")) {
 			memset(&srv, 0, sizeof(srv));
 		} else if (!strcmp(cmd, "run")) {
-			/* cifs_echo_request(): decide, then the next deadline */
-			enum cifs_echo_action act = cifs_echo_action(&srv, a, b);
+			/* cifs_echo_request(): decide, send (->echo() returns c), requeue */
 			unsigned long next = cifs_echo_next_deadline(&srv, b);
+			enum cifs_echo_action act = cifs_echo_action(&srv, a, b);
 
+			if (act == CIFS_ECHO_SEND)
+				act = cifs_echo_sent((int)c);
 			srv.echo_deadline = next;
-			printf("run %%s %%lu %%lu\n", cifs_echo_action_name(act), next,
+			printf("run %%s %%lu %%lu\n", action_name(act), next,
 			       cifs_echo_delay(next, b));
+		} else if (!strcmp(cmd, "recv")) {
+			/* the receive path reads bytes of a response, not its end */
+			printf("recv %%d\n", (int)cifs_server_verdict(&srv, a, b));
+			cifs_server_received(&srv, b);
 		} else if (!strcmp(cmd, "reply")) {
-			/* the receive path: judged with the previous lstrp */
-			printf("reply %%d\n", (int)cifs_server_verdict(&srv, a, b));
-			srv.lstrp = b;
-		} else if (!strcmp(cmd, "check")) {
-			unsigned long dl = 0;
-			int d = (int)cifs_server_deadline(&srv, a, &dl);
+			/* a whole response: judged with the previous sign of life,
+			 * its bytes read, then lstrp at the end of the PDU */
+			int before = (int)cifs_server_verdict(&srv, a, b);
 
+			cifs_server_received(&srv, b);
+			srv.lstrp = b;
+			printf("reply %%d %%d\n", before, (int)cifs_server_verdict(&srv, a, b));
+		} else if (!strcmp(cmd, "check")) {
+			/* server_unresponsive(): look at our bytes (all acknowledged:
+			 * snd_una == write_seq == c), judge, bound the socket wait */
+			unsigned long dl = 0;
+			int d;
+
+			cifs_server_tx_progress(&srv, (u32)c, (u32)c, b);
+			d = (int)cifs_server_deadline(&srv, a, &dl);
 			printf("check %%d %%d %%lu %%ld\n", (int)cifs_server_verdict(&srv, a, b), d,
 			       d ? dl : 0UL, cifs_recv_timeout(&srv, a, b));
 		} else if (!strcmp(cmd, "connected")) {
 			cifs_server_connected(&srv, a);
 			printf("connected\n");
 		} else if (!strcmp(cmd, "probe")) {
-			printf("probe %%s %%lu %%lu %%d\n",
-			       cifs_echo_action_name(cifs_echo_action(&srv, a, b)),
+			printf("probe %%s %%lu %%lu %%d %%ld\n",
+			       action_name(cifs_echo_action(&srv, a, b)),
 			       cifs_echo_next_deadline(&srv, b), cifs_echo_delay(srv.echo_deadline, b),
-			       (int)cifs_server_verdict(&srv, a, b));
+			       (int)cifs_server_verdict(&srv, a, b), cifs_recv_timeout(&srv, a, b));
+		} else if (!strcmp(cmd, "tx")) {
+			/* a look at snd_una (b) and write_seq (c) at a */
+			cifs_server_tx_progress(&srv, (u32)b, (u32)c, a);
+			printf("tx %%lu %%lu %%d\n", (unsigned long)srv.lprogress,
+			       (unsigned long)srv.tx_una, (int)srv.tx_pending);
 #ifdef HAVE_WHEEL
 		} else if (!strcmp(cmd, "wheel")) {
 			printf("wheel %%u %%lu\n", wheel_shift(a), wheel_fire(b, a));
@@ -409,17 +477,25 @@ def compile_driver(workdir, hz):
 class PyDriver:
     """The same commands, answered by echoaudit.model."""
 
-    def __init__(self, hz, statuses, verdicts):
+    def __init__(self, hz, statuses, verdicts, actions):
         self.hz = hz
         self.status_of = {v: n for n, v in statuses}
         self.verdict_num = {VERDICT_NAMES[n]: v for n, v in verdicts}
+        self.action_const = {ACTION_NAMES[n]: n for n, _ in actions}
         self.s = model.Server()
 
     def set(self, f, v):
         if f == 'tcpStatus':
             self.s.tcpStatus = self.status_of.get(v, 'unknown')
+        elif f == 'tx_una':
+            self.s.tx_una = v & U32_MAX
+        elif f == 'tx_pending':
+            self.s.tx_pending = bool(v)
         elif f in MODEL_FIELDS:
             setattr(self.s, f, v)
+
+    def verdict(self, can_echo, now):
+        return self.verdict_num[model.server_verdict(self.s, can_echo, now, self.hz)]
 
     def do(self, line):
         w = line.split()
@@ -429,31 +505,43 @@ class PyDriver:
             return None
         a = int(w[1]) if len(w) > 1 else 0
         b = int(w[2]) if len(w) > 2 else 0
+        c = int(w[3]) if len(w) > 3 else 0
         if w[0] == 'reset':
             self.s = model.Server(tcpStatus=self.status_of[0])
             return None
         if w[0] == 'run':
-            act = model.echo_action(s, bool(a), b)
             nxt = model.echo_next_deadline(s, b)
+            act = model.echo_action(s, bool(a), b)
+            if act == model.ECHO_SEND:
+                act = model.echo_sent(c)
             s.echo_deadline = nxt
-            return 'run %s %d %d' % (act, nxt, model.echo_delay(nxt, b))
+            return 'run %s %d %d' % (self.action_const[act], nxt, model.echo_delay(nxt, b))
+        if w[0] == 'recv':
+            v = self.verdict(bool(a), b)
+            model.server_received(s, b)
+            return 'recv %d' % v
         if w[0] == 'reply':
-            v = model.server_verdict(s, bool(a), b, self.hz)
+            before = self.verdict(bool(a), b)
+            model.server_received(s, b)
             s.lstrp = b
-            return 'reply %d' % self.verdict_num[v]
+            return 'reply %d %d' % (before, self.verdict(bool(a), b))
         if w[0] == 'check':
+            model.server_tx_progress(s, c & U32_MAX, c & U32_MAX, b)
             d, dl = model.server_deadline(s, bool(a), self.hz)
             rt = model.recv_timeout(s, bool(a), b, self.hz)
-            return 'check %d %d %d %d' % (self.verdict_num[model.server_verdict(s, bool(a), b, self.hz)],
-                                          self.verdict_num[d], dl if dl is not None else 0, rt)
+            return 'check %d %d %d %d' % (self.verdict(bool(a), b), self.verdict_num[d],
+                                          dl if dl is not None else 0, rt)
         if w[0] == 'connected':
             model.server_connected(s, a)
             return 'connected'
         if w[0] == 'probe':
-            return 'probe %s %d %d %d' % (
-                model.echo_action(s, bool(a), b), model.echo_next_deadline(s, b),
-                model.echo_delay(s.echo_deadline, b),
-                self.verdict_num[model.server_verdict(s, bool(a), b, self.hz)])
+            return 'probe %s %d %d %d %d' % (
+                self.action_const[model.echo_action(s, bool(a), b)],
+                model.echo_next_deadline(s, b), model.echo_delay(s.echo_deadline, b),
+                self.verdict(bool(a), b), model.recv_timeout(s, bool(a), b, self.hz))
+        if w[0] == 'tx':
+            model.server_tx_progress(s, b & U32_MAX, c & U32_MAX, a)
+            return 'tx %d %d %d' % (s.lprogress, s.tx_una, int(s.tx_pending))
         if w[0] == 'wheel':
             return 'wheel %d %d' % (model.wheel_shift(a), model.wheel_fire(b, a))
         raise ValueError(line)
@@ -471,14 +559,15 @@ def timeline(rng, hz, status_num, steps, with_wheel):
     start = rng.choice((u(-300 * hz), ULONG_MAX - 10 * hz, rng.getrandbits(64),
                         (1 << 63) - 5 * hz, 0))
     cmds = ['reset', 'set tcpStatus %d' % status_num['CifsGood'], 'set echo_interval %d' % e,
-            'set lstrp %d' % start, 'set echo_deadline %d' % u(start + e)]
-    py = model.Server(tcpStatus=model.CIFS_GOOD, echo_interval=e, lstrp=start,
-                      echo_deadline=u(start + e))
+            'set echo_deadline %d' % u(start + e), 'connected %d' % start]
+    py = model.Server(tcpStatus=model.CIFS_GOOD, echo_interval=e, echo_deadline=u(start + e))
+    model.server_connected(py, start)
     now = start
+    seq = rng.getrandbits(32)     # write_seq: all of it acknowledged at each look
     for _ in range(steps):
         r = rng.random()
         can = 1 if rng.random() > 0.05 else 0
-        if r < 0.45:
+        if r < 0.42:
             # the work fires at its deadline plus the wheel's rounding and
             # latency; sometimes much later (a stall), sometimes early
             late = rng.choice((0, rng.randint(0, 2 * hz), rng.randint(0, 8 * e), -rng.randint(1, e),
@@ -487,42 +576,66 @@ def timeline(rng, hz, status_num, steps, with_wheel):
             if model.time_before(t, now):
                 t = u(now + rng.randint(0, hz))
             now = t
+            # what ->echo() returns: sent, no echo credit, or an error
+            rc = rng.choice((0,) * 8 + (-model.EAGAIN,) * 2 + (-12, -5, -32, -rng.randint(1, 200)))
+            if model.echo_action(py, bool(can), now) == model.ECHO_SEND and rc == 0:
+                seq = (seq + 72) & U32_MAX
             py.echo_deadline = model.echo_next_deadline(py, now)
-            cmds.append('run %d %d' % (can, now))
-        elif r < 0.75:
+            cmds.append('run %d %d %d' % (can, now, rc))
+        elif r < 0.62:
             now = u(now + rng.randint(0, 4 * e))
+            model.server_received(py, now)
             py.lstrp = now
             cmds.append('reply %d %d' % (can, now))
-        elif r < 0.88:
-            if rng.random() < 0.5:
-                # the jiffies around a limit: where an off-by-one shows
+        elif r < 0.72:
+            # bytes of a long response: a sign of life, not a whole PDU
+            now = u(now + rng.randint(0, 2 * e))
+            model.server_received(py, now)
+            cmds.append('recv %d %d' % (can, now))
+        elif r < 0.85:
+            x = rng.random()
+            if x < 0.5:
+                # the jiffies around a limit: where an off-by-one shows; the
+                # silence counts from the last sign of life, not from lstrp
                 base = (u(py.neg_start + model.NEG_TIMEOUT_S * hz)
                         if py.tcpStatus == model.CIFS_IN_NEGOTIATE else
-                        u(py.lstrp + model.SMB_ECHO_TIMEOUT_INTERVALS * py.echo_interval))
+                        u((py.lprogress if x < 0.35 else py.lstrp) +
+                          model.SMB_ECHO_TIMEOUT_INTERVALS * py.echo_interval))
                 t = u(base + rng.randint(-2, 2))
             else:
                 t = u(now + rng.randint(-e, 4 * e))
-            cmds.append('check %d %d' % (can, t))
-        elif r < 0.93:
+            model.server_tx_progress(py, seq, seq, t)
+            cmds.append('check %d %d %d' % (can, t, seq))
+        elif r < 0.90:
             st = rng.choice(model.STATES)
             py.tcpStatus = st
             cmds.append('set tcpStatus %d' % status_num[st])
             if st == model.CIFS_IN_NEGOTIATE:
                 cmds.append('set neg_start %d' % now)
                 py.neg_start = now
-        elif r < 0.95:
+        elif r < 0.92:
             e = rng.randint(1, 600) * hz
             py.echo_interval = e
             cmds.append('set echo_interval %d' % e)
-        elif r < 0.97:
-            py.lstrp = now
+        elif r < 0.94:
+            model.server_connected(py, now)
             cmds.append('connected %d' % now)
         else:
-            # anything at all
-            for f in ('echo_deadline', 'lstrp', 'neg_start'):
+            # anything at all, including what an idle mount never has: our
+            # bytes pending, the last sign of life apart from lstrp
+            for f in ('echo_deadline', 'lstrp', 'neg_start', 'lprogress'):
                 v = rng.getrandbits(64)
                 setattr(py, f, v)
                 cmds.append('set %s %d' % (f, v))
+            py.tx_una, py.tx_pending = rng.getrandbits(32), rng.random() < 0.5
+            cmds += ['set tx_una %d' % py.tx_una, 'set tx_pending %d' % py.tx_pending]
+            cmds.append('probe %d %d' % (can, rng.getrandbits(64)))
+            una = rng.choice((py.tx_una, rng.getrandbits(32)))
+            end = rng.choice((una, u(una + rng.randint(1, 1 << 20)) & U32_MAX,
+                              rng.getrandbits(32)))
+            t = rng.getrandbits(64)
+            model.server_tx_progress(py, una, end, t)
+            cmds.append('tx %d %d %d' % (t, una, end))
             cmds.append('probe %d %d' % (can, rng.getrandbits(64)))
     if with_wheel:
         for _ in range(50):
@@ -554,7 +667,7 @@ def check(header, workdir, cases, seed, test_c=None, out=sys.stdout):
             proc = subprocess.run([exe], input='\n'.join(cmds) + '\n', capture_output=True,
                                   text=True, check=False)
             c_out = proc.stdout.splitlines()
-            py = PyDriver(hz, info['statuses'], info['verdicts'])
+            py = PyDriver(hz, info['statuses'], info['verdicts'], info['actions'])
             py_out = [x for x in (py.do(c) for c in cmds) if x is not None]
             for i, (a, b) in enumerate(zip(c_out, py_out)):
                 if a != b:

@@ -39,11 +39,14 @@ CIFS_IN_NEGOTIATE = 'CifsInNegotiate'
 STATES = (CIFS_NEW, CIFS_GOOD, CIFS_EXITING, CIFS_NEED_RECONNECT,
           CIFS_NEED_NEGOTIATE, CIFS_IN_NEGOTIATE)
 
-# enum cifs_echo_action, named as cifs_echo_action_name() names them
+# enum cifs_echo_action, named as the trace events name them (trace.h,
+# smb3_echo_skipped: __print_symbolic)
 ECHO_SEND = 'send'
 ECHO_SKIP_EARLY = 'before_deadline'
 ECHO_SKIP_STATE = 'not_connected'
 ECHO_SKIP_CANNOT = 'cannot_echo'
+ECHO_SKIP_UNANSWERED = 'unanswered'
+ECHO_SKIP_FAILED = 'failed'
 # the stock rule's own reason, which the fixed series removed
 ECHO_SKIP_RECENT = 'recent_response'
 
@@ -56,6 +59,10 @@ SERVER_UNRESPONSIVE = 'unresponsive'
 SMB_ECHO_TIMEOUT_INTERVALS = 3
 # CIFS_RECV_TIMEOUT (cifs_echo.h) and the stock sk_rcvtimeo, in seconds
 RECV_TIMEOUT_S = 7
+# CIFS_TX_LOOK_INTERVAL (cifs_echo.h): HZ / this, while our bytes are pending
+TX_LOOK_PER_S = 4
+# -EAGAIN (->echo() while the last echo is unanswered)
+EAGAIN = 11
 # negotiate must complete within this many seconds (cifs_server_deadline)
 NEG_TIMEOUT_S = 20
 # Debian's kernels are built with CONFIG_HZ_250
@@ -83,6 +90,9 @@ class Server:
     echo_deadline: int = 0      # jiffies
     lstrp: int = 0              # jiffies of the last response
     neg_start: int = 0          # jiffies
+    lprogress: int = 0          # jiffies of the last sign of life
+    tx_una: int = 0             # u32: snd_una at the last look
+    tx_pending: bool = False    # some of our bytes were still to be delivered
 
 
 # ---------------------------------------------------------- fixed series
@@ -97,6 +107,13 @@ def echo_action(server, can_echo, now):
     if not can_echo:
         return ECHO_SKIP_CANNOT
     return ECHO_SEND
+
+
+def echo_sent(rc):
+    """cifs_echo_sent(): what became of an echo ->echo() returned @rc for"""
+    if not rc:
+        return ECHO_SEND
+    return ECHO_SKIP_UNANSWERED if rc == -EAGAIN else ECHO_SKIP_FAILED
 
 
 def echo_next_deadline(server, now):
@@ -122,7 +139,7 @@ def server_deadline(server, can_echo, hz):
         return SERVER_NEG_TIMEOUT, ulong(server.neg_start + NEG_TIMEOUT_S * hz)
     if server.tcpStatus in (CIFS_GOOD, CIFS_NEED_NEGOTIATE) and can_echo:
         return SERVER_UNRESPONSIVE, ulong(
-            server.lstrp + SMB_ECHO_TIMEOUT_INTERVALS * server.echo_interval)
+            server.lprogress + SMB_ECHO_TIMEOUT_INTERVALS * server.echo_interval)
     return SERVER_ALIVE, None
 
 
@@ -134,20 +151,41 @@ def server_verdict(server, can_echo, now, hz):
     return SERVER_ALIVE
 
 
+def server_received(server, now):
+    """cifs_server_received(): bytes of a response were read at @now"""
+    server.lprogress = now
+
+
+def server_tx_progress(server, una, end, now):
+    """cifs_server_tx_progress(): @una, @end are u32 (snd_una, write_seq)"""
+    pending = una != end
+    if pending and server.tx_pending and una != server.tx_una:
+        server.lprogress = now
+    server.tx_una = una
+    server.tx_pending = pending
+
+
 def server_connected(server, now):
     """cifs_server_connected()"""
     server.lstrp = now
+    server.lprogress = now
+    server.tx_pending = False
 
 
 def recv_timeout(server, can_echo, now, hz):
     """cifs_recv_timeout(): jiffies, 1 .. RECV_TIMEOUT_S * hz"""
+    timeo = RECV_TIMEOUT_S * hz
     verdict, deadline = server_deadline(server, can_echo, hz)
     if verdict == SERVER_ALIVE:
-        return RECV_TIMEOUT_S * hz
+        return timeo
+    if verdict == SERVER_UNRESPONSIVE:
+        timeo = min(timeo, server.echo_interval)
+        if server.tx_pending:
+            timeo = min(timeo, hz // TX_LOOK_PER_S)
     deadline = ulong(deadline + 1)
     if not time_before(now, deadline):
         return 1
-    return min(ulong(deadline - now), RECV_TIMEOUT_S * hz)
+    return min(timeo, ulong(deadline - now))
 
 
 # ----------------------------------------------------------- stock rules
@@ -255,6 +293,7 @@ def replay(rule, interval_s, start, end, app_replies, echo_rtt, lstrp0=None,
     server = Server(tcpStatus=CIFS_GOOD, echo_interval=e,
                     echo_deadline=jif(start),
                     lstrp=jif(lstrp0 if lstrp0 is not None else start - interval_s))
+    server.lprogress = server.lstrp
     end_j = jif(end)
     events = []     # (jiffies, order, kind, data)
     order = 0
@@ -323,11 +362,13 @@ def replay(rule, interval_s, start, end, app_replies, echo_rtt, lstrp0=None,
         elif kind == 'reply':
             if data == 'echo':
                 echo_in_flight = False
-            # reading the PDU: judged with the previous lstrp
+            # reading the PDU: judged with the previous sign of life; a
+            # PDU of the capture is read at once (bytes, then its end)
             res.longest_silence = max(res.longest_silence, (now - server.lstrp) / hz)
             if judge(now):
                 give_up(now)
                 return res
+            server_received(server, now)
             server.lstrp = now
             rearm(now)
         elif kind == 'recv_wake':

@@ -423,6 +423,20 @@ MUTANTS_H = [
     ('wrap-unsafe verdict', 'time_after(now, deadline)', 'now > deadline'),
     ('verdict on the deadline itself', 'if (!time_before(now, deadline))\n\t\treturn 1;',
      'if (time_after(now, deadline))\n\t\treturn 1;'),
+    ('silence counted from lstrp, not from the last sign of life',
+     '*deadline = server->lprogress +', '*deadline = server->lstrp +'),
+    ('bytes read are no sign of life', '\tserver->lprogress = now;\n}',
+     '\t(void)now;\n}'),
+    ('socket wait not bounded by the echo interval',
+     '\t\ttimeo = min(timeo, server->echo_interval);\n', ''),
+    ('socket wait not bounded by CIFS_TX_LOOK_INTERVAL while our bytes are pending',
+     'if (server->tx_pending)\n\t\t\ttimeo', 'if (0)\n\t\t\ttimeo'),
+    ('an acknowledgment of all we sent counts as life',
+     'if (pending && server->tx_pending && una != server->tx_una)',
+     'if (server->tx_pending && una != server->tx_una)'),
+    ('a new connection keeps the old one\'s last sign of life',
+     '\tserver->lstrp = now;\n\tserver->lprogress = now;\n', '\tserver->lstrp = now;\n'),
+    ('no echo credit counted as a failed echo', 'rc == -EAGAIN ?', 'rc == -EINTR ?'),
 ]
 
 
