@@ -24,14 +24,14 @@ FULL_TARGETS = $(shell scripts/targets --names full)
 KVERS ?= $(foreach t,$(FULL_TARGETS),$(shell scripts/kver $(t)))
 
 .PHONY: need-kver all module module-here prepare clean-module clean deps dkms-install dkms-remove \
-	deb testhost run targets kunit kunit-sanitizers mutants bench liveness lifecycle soak series-mainline \
-	series series-port check check-all help
+	deb testhost run targets kunit kunit-sanitizers mutants bench liveness lifecycle soak series-mainline series-7.3 \
+	echo-audit-test series series-port check check-all help
 
 all: module
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "targets: module prepare dkms-install dkms-remove deb testhost run targets kunit kunit-sanitizers mutants bench liveness lifecycle soak series-mainline series series-port check check-all clean"
+	@echo "targets: module prepare dkms-install dkms-remove deb testhost run targets kunit kunit-sanitizers mutants bench liveness lifecycle soak series-mainline series-7.3 echo-audit-test series series-port check check-all clean"
 	@echo "KVER=$(KVER)  version $(VERSION); 'make targets' lists the kernels"
 
 need-kver:
@@ -133,11 +133,27 @@ soak: deps
 		scripts/soak --kver $$k --rounds $(SOAK_ROUNDS) || exit 1; \
 	done
 
+# patches/mainline the way a maintainer checks it, on Debian's 7.3 tree
+# (the kunit tier of scripts/targets.tsv), with the trixie chroot's gcc-14,
+# sparse and coccinelle: git am, checkpatch --strict of that tree, the whole
+# client built W=1 + sparse at every prefix in defconfig + CIFS=m,
+# make coccicheck M=fs/smb/client against the unpatched baseline.
+# (make check runs the same with the touched objects per prefix.)
+SERIES_TARGET = $(shell scripts/targets --names kunit | head -n1)
+series-7.3: deps
+	k=$$(scripts/kver $(SERIES_TARGET)) && scripts/in-target $$k scripts/series-check --every-prefix $$k
+
 # patches/mainline on a mainline tree (MAINLINE=top of the tree, or its
 # fs/smb/client files): git am, checkpatch --strict, Fixes: ids if a git checkout.
 series-mainline:
 	@test -n "$(MAINLINE)" || { echo "cifs-echofix: error: set MAINLINE= to a mainline tree (or its fs/smb/client files)" >&2; exit 1; }
 	scripts/series-mainline $(MAINLINE)
+
+# cifs-echo-audit's whole test: selftest, conformance with cifs_echo.h, and
+# the verdicts on the test host's captures of eight scenarios, stock and
+# fixed (make check runs the first two).
+echo-audit-test: deps
+	scripts/echo-audit-test --kver $(KVER_6_1)
 
 # The tiers of scripts/targets.tsv: full depth on the full tier, smoke
 # (series, DKMS build, test host) on the others, KUnit on the kunit tier.
