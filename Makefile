@@ -23,15 +23,17 @@ VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 FULL_TARGETS = $(shell scripts/targets --names full)
 KVERS ?= $(foreach t,$(FULL_TARGETS),$(shell scripts/kver $(t)))
 
-.PHONY: need-kver all module module-here prepare clean-module clean deps dkms-install dkms-remove \
-	deb testhost run targets kunit kunit-sanitizers mutants bench liveness lifecycle soak series-mainline series-7.3 \
-	echo-audit-test series series-port check check-all help
+# Every target, one per line (what 'make help' lists).
+TARGETS = module prepare clean-module clean deps dkms-install dkms-remove deb testhost run targets
+TARGETS += kunit kunit-sanitizers mutants bench bench-load liveness lifecycle soak
+TARGETS += series-mainline series-7.3 series series-port echo-audit-test check check-all
+.PHONY: need-kver all module-here help $(TARGETS)
 
 all: module
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "targets: module prepare dkms-install dkms-remove deb testhost run targets kunit kunit-sanitizers mutants bench liveness lifecycle soak series-mainline series-7.3 echo-audit-test series series-port check check-all clean"
+	@echo "targets: $(TARGETS)"
 	@echo "KVER=$(KVER)  version $(VERSION); 'make targets' lists the kernels"
 
 need-kver:
@@ -94,6 +96,14 @@ kunit: deps
 bench: deps
 	scripts/bench $(foreach k,$(KVERS),--kver $(k))
 	scripts/liveness $(foreach k,$(KVERS),--kver $(k))
+	scripts/bench-load $(foreach k,$(KVERS),--kver $(k))
+
+# Echoes under load (saturating I/O at E=2 s, on a link of 0.1E..1.5E round
+# trips) and past a round trip of E, stock vs fixed, against Samba:
+# build/bench-load/latest/report.md (BENCH_LOAD_ARGS=--check: the claims,
+# fixed only; --runs N for N interleaved runs of each module).
+bench-load: deps
+	scripts/bench-load $(BENCH_LOAD_ARGS) $(foreach k,$(KVERS),--kver $(k))
 
 # The liveness scenarios alone (LIVENESS_ARGS=--check: the claims, fixed only).
 liveness: deps
