@@ -7,6 +7,8 @@
 #   make targets        the supported kernels (scripts/targets.tsv), ABIs of today
 #   make check          the tiers of scripts/targets.tsv (what CI runs)
 #   make check-all      every target at full depth, every flavour
+#   make upgrade        old kernel ABI -> today's with the package installed (chroot)
+#   make matrix         every linux-source version in the archive: series + build
 #
 # KVER selects the target kernel (default: Debian 12's current 6.1 kernel,
 # scripts/kver 6.1); any ABI that 'make targets' prints works. See README.md.
@@ -27,6 +29,7 @@ KVERS ?= $(foreach t,$(FULL_TARGETS),$(shell scripts/kver $(t)))
 TARGETS = module prepare clean-module clean deps dkms-install dkms-remove deb testhost run targets
 TARGETS += kunit kunit-sanitizers mutants bench bench-load liveness lifecycle soak
 TARGETS += series-mainline series-7.3 series series-port echo-audit-test check check-all
+TARGETS += status upgrade upgrade-all matrix
 .PHONY: need-kver all module-here help $(TARGETS)
 
 all: module
@@ -164,6 +167,29 @@ series-mainline:
 # fixed (make check runs the first two).
 echo-audit-test: deps
 	scripts/echo-audit-test --kver $(KVER_6_1)
+
+# Is my cifs ours? Per installed kernel of this machine: fixed, stock and
+# why, or not built (installed by the package as cifs-echofix-status).
+status:
+	scripts/echofix-status
+
+# The package across a kernel upgrade (scripts/upgrade.tsv): in a user's
+# chroot of the release, an older ABI with its own linux-source and our
+# .deb, then apt to today's ABI; both kernels fixed, the new one booted;
+# reinstall, remove, purge. upgrade: the rows of tier check (Debian 12's
+# 6.1); upgrade-all: every row (Debian 13's 6.12 too).
+upgrade: deps
+	scripts/upgrade
+
+upgrade-all: deps
+	scripts/upgrade --tier all
+
+# Every source version of the full tier's lines in the archive (6.1 on
+# Debian 12, 6.12 on Debian 13): series applied (git am), module built
+# against that version's own headers; build/matrix/table.md.
+# MATRIX_ARGS=--versions oldest,newest: the two ends of each line.
+matrix: deps
+	scripts/matrix $(MATRIX_ARGS)
 
 # The tiers of scripts/targets.tsv: full depth on the full tier, smoke
 # (series, DKMS build, test host) on the others, KUnit on the kunit tier.

@@ -262,3 +262,16 @@ series_base_tarball() { # SERIES -> path
 	fi
 	echo "$dir/$(basename "$deb" .deb).tar.xz"
 }
+
+# The archive's kernel ABIs of a line and flavour, with the Debian version
+# of each headers package: "VERSION ABI" per line, e.g. "6.1.192-2
+# 6.1.0-56-amd64". CMD... runs apt-cache (a chroot's: scripts/chroot REL
+# --run), so the release's own package lists answer.
+archive_abis() { # LINE FLAVOUR CMD...
+	local line=$1 fl=$2 pkgs
+	shift 2
+	pkgs=$("$@" apt-cache search --names-only "^linux-headers-${line//./\\.}\\.[0-9]+[-+][^-]*-${fl}\$" | cut -d' ' -f1)
+	[ -n "$pkgs" ] || return 0
+	# shellcheck disable=SC2086 # one package per word
+	"$@" apt-cache madison $pkgs | awk -F' *[|] *' '{ sub(/^ *linux-headers-/, "", $1); print $2, $1 }'
+}
