@@ -154,7 +154,8 @@ soak: deps
 # (make check runs the same with the touched objects per prefix.)
 SERIES_TARGET = $(shell scripts/targets --names kunit | head -n1)
 series-7.3: deps
-	k=$$(scripts/kver $(SERIES_TARGET)) && scripts/in-target $$k scripts/series-check --every-prefix $$k
+	k=$$(scripts/kver $(SERIES_TARGET)) && sp=$$(scripts/newest-sparse) && \
+		ECHOFIX_SPARSE=$$sp scripts/in-target $$k scripts/series-check --every-prefix $$k
 
 # patches/mainline on a mainline tree (MAINLINE=top of the tree, or its
 # fs/smb/client files): git am, checkpatch --strict, Fixes: ids if a git checkout.
