@@ -269,3 +269,7 @@ ksmbd_capture_end() {
 	python3 "$(dirname "$INIT_TEMPLATE")/udp2eth" "$CAPTURE_RAW" "$capture" ||
 		die "--capture: rewriting $CAPTURE_RAW into $capture failed"
 }
+# The server guest's console: a panic, BUG, WARNING, Oops (first line).
+ksmbd_splats() {
+	grep -v -e '^KSMBDSRV: ' -e '^\[ksmbd\.' "$KSMBD_LOG" | kernel_splats - | head -n1
+}
