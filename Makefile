@@ -24,14 +24,14 @@ FULL_TARGETS = $(shell scripts/targets --names full)
 KVERS ?= $(foreach t,$(FULL_TARGETS),$(shell scripts/kver $(t)))
 
 .PHONY: need-kver all module module-here prepare clean-module clean deps dkms-install dkms-remove \
-	deb testhost run targets kunit kunit-sanitizers mutants bench liveness lifecycle soak series-mainline \
+	deb testhost run targets kunit kunit-sanitizers mutants bench bench-io bench-ksmbd liveness lifecycle soak series-mainline \
 	series series-port check check-all help
 
 all: module
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "targets: module prepare dkms-install dkms-remove deb testhost run targets kunit kunit-sanitizers mutants bench liveness lifecycle soak series-mainline series series-port check check-all clean"
+	@echo "targets: module prepare dkms-install dkms-remove deb testhost run targets kunit kunit-sanitizers mutants bench bench-io bench-ksmbd liveness lifecycle soak series-mainline series series-port check check-all clean"
 	@echo "KVER=$(KVER)  version $(VERSION); 'make targets' lists the kernels"
 
 need-kver:
@@ -94,6 +94,17 @@ kunit: deps
 bench: deps
 	scripts/bench $(foreach k,$(KVERS),--kver $(k))
 	scripts/liveness $(foreach k,$(KVERS),--kver $(k))
+
+# What the fix costs on the data path: fio stock vs fixed in one boot of the
+# test host against Samba (BENCH_IO_ARGS, e.g. --size 256M --runs 7):
+# build/bench-io/latest/report.md.
+bench-io: deps
+	scripts/bench-io --kver $(KVER) $(BENCH_IO_ARGS)
+
+# The e2e bench checks against the kernel's own server (a ksmbd guest) on
+# one reference kernel: what make check runs against ksmbd.
+bench-ksmbd: deps
+	scripts/bench --check --server ksmbd --kver $(KVER)
 
 # The liveness scenarios alone (LIVENESS_ARGS=--check: the claims, fixed only).
 liveness: deps
