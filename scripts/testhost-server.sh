@@ -37,7 +37,8 @@
 # own: its 6.1.192 ksmbd oopses on the first open without an oplock
 # (smb2_open calls opinfo_put(NULL): every directory open, so every mount),
 # and its ksmbd-tools 3.4.7 answers no share (BAD_NETWORK_NAME even for
-# IPC$, its share-config replies fail that kernel's checks). Debian 13's
+# IPC$; the kernel never logs a share path request: most likely its
+# share-config replies fail 6.1.192's stricter reply checks). Debian 13's
 # ksmbd-tools 3.5.3 needs glibc >= 2.34, glib >= 2.58: it runs on this
 # machine's libraries, copied into the guest like the client's tools.
 #
