@@ -164,6 +164,9 @@ ksmbd_up() {
 		copy_bin "$x/usr/libexec/ksmbd.tools" usr/libexec/ksmbd.tools
 	) || die "ksmbd: copying kmod, tc, ksmbd.tools into the server's initramfs failed"
 	for a in modprobe insmod rmmod lsmod modinfo; do ln -s kmod "$sroot/sbin/$a"; done
+	# tc's names of the ematches (smbd-stop's 'basic match cmp(...)')
+	mkdir -p "$sroot/etc/iproute2"
+	cp /etc/iproute2/ematch_map "$sroot/etc/iproute2/" || die "ksmbd: no /etc/iproute2/ematch_map (iproute2)"
 	for a in mountd adduser control; do ln -s ../libexec/ksmbd.tools "$sroot/usr/sbin/ksmbd.$a"; done
 	if [ "$(id -u)" = 0 ]; then
 		mknod -m 600 "$sroot/dev/console" c 5 1
