@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034,SC2154 # sourced by scripts/testhost: its variables
 #
 # The servers of scripts/testhost (--server NAME), sourced by it. What
 # varies between them is one row of SERVER_TABLE and one set of functions
