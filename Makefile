@@ -29,7 +29,7 @@ KVERS ?= $(foreach t,$(FULL_TARGETS),$(shell scripts/kver $(t)))
 TARGETS = module prepare clean-module clean deps dkms-install dkms-remove deb testhost run targets
 TARGETS += kunit kunit-sanitizers mutants bench bench-load liveness lifecycle soak
 TARGETS += series-mainline series-7.3 series series-port echo-audit-test check check-all
-TARGETS += status upgrade upgrade-all matrix
+TARGETS += status upgrade upgrade-all matrix bench-io bench-ksmbd
 .PHONY: need-kver all module-here help $(TARGETS)
 
 all: module
@@ -107,6 +107,17 @@ bench: deps
 # fixed only; --runs N for N interleaved runs of each module).
 bench-load: deps
 	scripts/bench-load $(BENCH_LOAD_ARGS) $(foreach k,$(KVERS),--kver $(k))
+
+# What the fix costs on the data path: fio stock vs fixed in one boot of the
+# test host against Samba (BENCH_IO_ARGS, e.g. --size 256M --runs 7):
+# build/bench-io/latest/report.md.
+bench-io: deps
+	scripts/bench-io --kver $(KVER) $(BENCH_IO_ARGS)
+
+# The e2e bench checks against the kernel's own server (a ksmbd guest) on
+# one reference kernel: what make check runs against ksmbd.
+bench-ksmbd: deps
+	scripts/bench --check --server ksmbd --kver $(KVER)
 
 # The liveness scenarios alone (LIVENESS_ARGS=--check: the claims, fixed only).
 liveness: deps

@@ -4,10 +4,11 @@
 # and the guest scripts that run inside it (scripts/lifecycle-guest,
 # scripts/soak-guest). busybox sh, inside QEMU only: scripts/testhost puts
 # this file into the initramfs as /etc/testhost-lib.sh. Needs the settings
-# of /etc/testhost.env (PORT SMBUSER SMBPASS) to be loaded first.
+# of /etc/testhost.env (PORT SMBUSER SMBPASS SERVER_IP) to be loaded first.
 
-# QEMU's user network: the host's loopback, where the run's smbd listens
-HOST_IP=10.0.2.2
+# The run's server (scripts/testhost-server.sh): the host's loopback seen
+# through QEMU's user network for samba, the server guest for ksmbd
+HOST_IP=${SERVER_IP:-10.0.2.2}
 
 # mount.cifs options of the run's share with echo_interval=$1
 smb_opts() {
