@@ -102,11 +102,12 @@ bench: deps
 	scripts/bench-load $(foreach k,$(KVERS),--kver $(k))
 
 # Echoes under load (saturating I/O at E=2 s, on a link of 0.1E..1.5E round
-# trips) and past a round trip of E, stock vs fixed, against Samba:
-# build/bench-load/latest/report.md (BENCH_LOAD_ARGS=--check: the claims,
+# trips) and past a round trip of E, stock vs fixed, against Samba and then
+# ksmbd: build/bench-load/latest{,-ksmbd}/report.md (BENCH_LOAD_ARGS=--check: the claims,
 # fixed only; --runs N for N interleaved runs of each module).
 bench-load: deps
 	scripts/bench-load $(BENCH_LOAD_ARGS) $(foreach k,$(KVERS),--kver $(k))
+	scripts/bench-load --server ksmbd $(BENCH_LOAD_ARGS) $(foreach k,$(KVERS),--kver $(k))
 
 # What the fix costs on the data path: fio stock vs fixed in one boot of the
 # test host against Samba (BENCH_IO_ARGS, e.g. --size 256M --runs 7):
