@@ -3,7 +3,7 @@
 #
 # The servers of scripts/testhost (--server NAME), sourced by it. What
 # varies between them is one row of SERVER_TABLE and one set of functions
-# NAME_up, NAME_down, NAME_fault ACTION, NAME_md5 FILE, NAME_netdev,
+# NAME_up, NAME_down, NAME_fault ACTION, NAME_md5 FILE, NAME_manifest, NAME_netdev,
 # NAME_capture_end; scripts/testhost calls only those. Samba's live in
 # scripts/testhost itself (its smbd was there first); the others here.
 #
@@ -266,6 +266,12 @@ ksmbd_fault() {
 	echo "HOST: $1 $r at $EPOCHREALTIME"
 }
 ksmbd_md5() { ksmbd_cmd md5 "$1"; }
+ksmbd_manifest() {
+	local r
+	# md5 of every file under TCG: more than one command's 30 s
+	r=$(KSMBD_WAIT=300 ksmbd_cmd manifest) || return 1
+	tr ';' '\n' <<<"$r" | grep .
+}
 ksmbd_netdev() {
 	local a=${KSMBD_UDP% *} b=${KSMBD_UDP#* }
 	echo "-netdev socket,id=net0,udp=127.0.0.1:$b,localaddr=127.0.0.1:$a"
