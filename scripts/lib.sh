@@ -30,6 +30,16 @@ default_kver() {
 	"$ECHOFIX_ROOT/scripts/kver" "${1:-6.1}" || exit 1
 }
 
+# The suffix of the report directory of a run against --server NAME
+# (build/bench/latest-ksmbd): none for Samba, the default; -NAME for the
+# other servers of scripts/testhost-server.sh. Dies on a server it lacks.
+server_suffix() {
+	# shellcheck source=scripts/testhost-server.sh
+	. "$ECHOFIX_ROOT/scripts/testhost-server.sh"
+	server_known "$1" || die "--server: unknown server '$1' (one of: $(server_names))"
+	[ "$1" = samba ] || echo "-$1"
+}
+
 # VERSION.PATCHLEVEL.SUBLEVEL of a kernel Makefile read on stdin.
 makefile_version() {
 	awk -F' *= *' '$1=="VERSION"{v=$2} $1=="PATCHLEVEL"{p=$2} $1=="SUBLEVEL"{s=$2}
