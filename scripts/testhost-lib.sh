@@ -32,3 +32,15 @@ unload_cifs() {
 	done
 	echo "$_i"
 }
+
+# Lift eth0's netem delay without losing what the qdisc holds, and then
+# delete it: tc qdisc del drops the packets still queued in it (an echo, a
+# TCP segment), and the client would wait for TCP's retransmission while
+# the single echo credit is held: a loss no scenario meant. Zero delay for
+# what comes next, $1 seconds for the rest to drain, then the qdisc goes.
+# On failure: which tc step failed on stdout, exit status 1.
+netem_lift() {
+	/sbin/tc qdisc change dev eth0 root netem delay 0ms || { echo "tc netem delay 0ms failed"; return 1; }
+	sleep "$1"
+	/sbin/tc qdisc del dev eth0 root || { echo "tc qdisc del failed"; return 1; }
+}
