@@ -21,10 +21,11 @@
 # What the --host-faults actions (asked for by the client guest's
 # "TESTHOST: HOST <action>") mean per server:
 #   action      samba (host)                  ksmbd (server guest)
-#   smbd-stop   SIGSTOP to smbd's group       drop the server's IP packets
-#               (TCP still acked by the host  over 80 bytes on its eth0
-#               kernel, no SMB reply)         (TCP still acked, no reply)
-#   smbd-cont   SIGCONT                       lift the drop
+#   smbd-stop   SIGSTOP to smbd's group       hold the server's IP packets
+#               (TCP still acked by the host  over 80 bytes on its eth0 in
+#               kernel, no SMB reply)         a plugged qdisc (TCP still
+#                                             acked, no reply, none lost)
+#   smbd-cont   SIGCONT                       unplug: the held replies go
 #   smbd-kill   kill smbd, port closed        ksmbd.control --shutdown,
 #                                             port closed
 #   smbd-start  smbd again on the same port   ksmbd.mountd again
@@ -177,7 +178,7 @@ ksmbd_up() {
 	echo 'root:x:0:' >"$sroot/etc/group"
 	wanted=$( {
 		# shellcheck disable=SC2086
-		echo ksmbd $NIC_MODULES nls_utf8 sch_prio cls_basic em_cmp act_gact
+		echo ksmbd $NIC_MODULES nls_utf8 sch_prio sch_plug cls_basic em_cmp
 		softdeps "$(modinfo -b "$IMG" -k "$kver" -n ksmbd)"
 		mod_names "$IMG/$MODDIR_REL"/kernel/{crypto,arch/x86/crypto,lib/crypto}
 	} | sed '/^$/d' | sort -u)
