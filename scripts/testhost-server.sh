@@ -178,7 +178,7 @@ ksmbd_up() {
 	echo 'root:x:0:' >"$sroot/etc/group"
 	wanted=$( {
 		# shellcheck disable=SC2086
-		echo ksmbd $NIC_MODULES nls_utf8 sch_prio sch_plug cls_basic em_cmp
+		echo ksmbd $NIC_MODULES nls_utf8 sch_prio sch_plug cls_basic em_cmp sch_ingress cls_u32 act_gact
 		softdeps "$(modinfo -b "$IMG" -k "$kver" -n ksmbd)"
 		mod_names "$IMG/$MODDIR_REL"/kernel/{crypto,arch/x86/crypto,lib/crypto}
 	} | sed '/^$/d' | sort -u)
