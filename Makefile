@@ -44,7 +44,7 @@
 #:   make clean-module   remove fs/ and the module build only
 #
 # KVER selects the target kernel (default: Debian 12's current 6.1 kernel,
-# scripts/kver 6.1); any ABI that 'make targets' prints works. See README.md.
+# scripts/kver 6.1); any ABI that 'make targets' prints works. See README.md and docs/.
 
 SHELL := /bin/bash
 
