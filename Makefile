@@ -1,17 +1,50 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # cifs-echofix: Debian's SMB client with fixed-rate echo scheduling.
+# 'make help' prints the lines below that start with '#:' (every target;
+# tests/test_makefile.py fails if one is missing).
 #
-#   make run            build, DKMS-install and boot a test host (default kernel)
-#   make run KVER=...   the same for any kernel of 'make targets', any flavour
-#   make targets        the supported kernels (scripts/targets.tsv), ABIs of today
-#   make check          the tiers of scripts/targets.tsv (what CI runs)
-#   make check-all      every target at full depth, every flavour
-#   make upgrade        old kernel ABI -> today's with the package installed (chroot)
-#   make matrix         every linux-source version in the archive: series + build
+#: use
+#:   make run            build, DKMS-install and show the fixed module on a test host (default kernel)
+#:   make run KVER=...   the same for any kernel of 'make targets', any flavour
+#:   make targets        the supported kernels (scripts/targets.tsv), ABIs of today
+#:   make status         per installed kernel: fixed, stock and why, or not built
+#:   make deps           the Debian packages every target needs (idempotent)
+#:   make testhost       boot the test host with the DKMS-installed module
+#: test
+#:   make test           the fast tier: shellcheck, pytest, echo-audit selftest, lints (< 1 min, no root)
+#:   make check          make test, then the tiers of scripts/targets.tsv (what CI runs; scripts/check --plan)
+#:   make check-all      every target at full depth, every flavour (hours)
+#:   make kunit          the cifs_echo KUnit suite in QEMU on the full and kunit tiers
+#:   make kunit-sanitizers  the same with KASAN, UBSAN, lockdep, debugobjects, KFENCE
+#:   make mutants        each defect put back must fail the KUnit suite
+#:   make lifecycle      50 x load/mount/I/O/unload, bad echo_interval values
+#:   make soak           server faults with data, SOAK_ROUNDS x 4 faults per kernel
+#:   make echo-audit-test  cifs-echo-audit: selftest, conformance, captured scenarios
+#: measure
+#:   make bench          stock vs fixed on the test hosts: cadence, liveness, load
+#:   make bench-load     echoes under load and past a round trip of E (Samba, ksmbd)
+#:   make bench-io       what the fix costs on the data path (fio, BENCH_IO_ARGS)
+#:   make bench-ksmbd    the e2e bench checks against ksmbd
+#:   make liveness       slow links, a dropped queue, a stopped smbd (LIVENESS_ARGS)
+#: upstream
+#:   make series         patches/mainline as mails to send (FROM=, VERSION=, CHANGES=)
+#:   make series-port SERIES=6.12  carry patches/mainline to an older series, then series-diff
+#:   make series-7.3     the maintainer's checks on Debian's 7.3 tree, every prefix
+#:   make series-mainline MAINLINE=DIR  the series on a mainline tree
+#: packaging
+#:   make module         out-of-tree build of fs/smb/client (KVER=, PATCHES=N)
+#:   make prepare        fs/ from Debian's linux-source + the line's series
+#:   make dkms-install   DKMS add/build/install (KVER=); make dkms-remove: remove
+#:   make deb            dist/cifs-echofix-dkms_VERSION_all.deb (dh-dkms)
+#:   make upgrade        the package across a kernel upgrade in a chroot (tier check)
+#:   make upgrade-all    the same for every row of scripts/upgrade.tsv
+#:   make matrix         every linux-source version in the archive: series + build
+#:   make clean          remove fs/, build/ and dist/
+#:   make clean-module   remove fs/ and the module build only
 #
 # KVER selects the target kernel (default: Debian 12's current 6.1 kernel,
-# scripts/kver 6.1); any ABI that 'make targets' prints works. See README.md.
+# scripts/kver 6.1); any ABI that 'make targets' prints works. See README.md and docs/.
 
 SHELL := /bin/bash
 
@@ -29,14 +62,13 @@ KVERS ?= $(foreach t,$(FULL_TARGETS),$(shell scripts/kver $(t)))
 TARGETS = module prepare clean-module clean deps dkms-install dkms-remove deb testhost run targets
 TARGETS += kunit kunit-sanitizers mutants bench bench-load liveness lifecycle soak
 TARGETS += series-mainline series-7.3 series series-port echo-audit-test check check-all
-TARGETS += status upgrade upgrade-all matrix bench-io bench-ksmbd
+TARGETS += status upgrade upgrade-all matrix bench-io bench-ksmbd test
 .PHONY: need-kver all module-here help $(TARGETS)
 
 all: module
 
 help:
-	@sed -n 's/^#   //p' Makefile
-	@echo "targets: $(TARGETS)"
+	@sed -n 's/^#: \{0,1\}//p' Makefile
 	@echo "KVER=$(KVER)  version $(VERSION); 'make targets' lists the kernels"
 
 need-kver:
@@ -156,7 +188,8 @@ lifecycle: need-kver module
 
 # Server faults with data, fixed module, the full-tier kernels: SOAK_ROUNDS x (smbd
 # stopped short and long, killed, link cut); every file written and synced
-# must be on the server as written. make check runs 3 rounds per kernel.
+# must be on the server as written. make check runs a shorter soak
+# ('scripts/check --plan' prints its options).
 # SOAK_ARGS="--server ksmbd": the same against the kernel's own server.
 SOAK_ROUNDS ?= 10
 soak: deps
@@ -211,8 +244,14 @@ upgrade-all: deps
 matrix: deps
 	scripts/matrix $(MATRIX_ARGS)
 
-# The tiers of scripts/targets.tsv: full depth on the full tier, smoke
-# (series, DKMS build, test host) on the others, KUnit on the kunit tier.
+# The fast tier: no root, no network, no QEMU, under a minute on 2 cores
+# (tests/run --plan lists its steps).
+test:
+	tests/run
+
+# make test, then the tiers of scripts/targets.tsv: full depth on the full
+# tier, smoke (series, DKMS build, test host) on the others, KUnit on the
+# kunit tier ('scripts/check --plan' prints every step with its options).
 check: deps
 	scripts/check
 

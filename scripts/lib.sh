@@ -153,7 +153,7 @@ checkpatch_verdict() {
 	if grep -q '^Fixes:' "$patch" &&
 		[ "$(git -C "$rundir" rev-list --count "$base" 2>/dev/null || echo 0)" -le 1 ]; then
 		ignore+=(--ignore=UNKNOWN_COMMIT_ID)
-		for id in $(sed -n 's/^Fixes: \([0-9a-f]*\) .*/\1/p' "$patch"); do
+		sed -n 's/^Fixes: \([0-9a-f]*\) .*/\1/p' "$patch" | while read -r id; do
 			echo "unverified Fixes: $id (no history in $rundir)" >&2
 		done
 	fi

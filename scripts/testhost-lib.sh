@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # Guest-side helpers shared by the test host's /init (scripts/testhost-init)
 # and the guest scripts that run inside it (scripts/lifecycle-guest,
@@ -8,6 +9,7 @@
 
 # The run's server (scripts/testhost-server.sh): the host's loopback seen
 # through QEMU's user network for samba, the server guest for ksmbd
+# shellcheck disable=SC2034 # read by the scripts that source this file
 HOST_IP=${SERVER_IP:-10.0.2.2}
 
 # mount.cifs options of the run's share with echo_interval=$1

@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Write the fixtures under tests/data/ (run it again after changing it).
+
+No run's raw output was kept in this tree, so these are made up, line for
+line in the formats the guest scripts print (scripts/*-guest, 'LOAD:',
+'BENCHIO:', 'BENCH:', 'LIVENESS:' lines), with figures like those of the
+runs in docs/results/. Replace one with a recorded run's output when you
+have one (build/<scenario>/latest/ holds it): the tests only need the
+verdicts they assert to stay true. Deterministic (fixed seeds).
+"""
+import os
+import random
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(path, text):
+    path = os.path.join(HERE, path)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        f.write(text)
+
+
+# ------------------------------------------------------------- bench-io
+def terse(read_kib=0, read_bw=0.0, read_iops=0.0, write_kib=0, write_bw=0.0, write_iops=0.0):
+    f = ['0'] * 130
+    f[0], f[1], f[2], f[3], f[4] = '3', 'fio-3.33', 'bench', '0', '0'
+    f[5], f[6], f[7] = str(read_kib), '%.0f' % read_bw, '%.0f' % read_iops
+    f[46], f[47], f[48] = str(write_kib), '%.0f' % write_bw, '%.0f' % write_iops
+    return ';'.join(f)
+
+
+def bench_io(name, runs, jobs, ratio, seed, arms=()):
+    """ratio(job, rng) -> fixed/stock throughput of one round."""
+    rng = random.Random(seed)
+    modes = ['stock', 'fixed'] + [a for a, _ in arms]
+    size_mib, files = 1024, 2000
+    env = dict(DATE='2026-12-03T10:51Z', KVER='6.1.0-57-amd64', RUNS=str(runs),
+               MACHINE='2 cores, 24 GiB, QEMU TCG, Debian GNU/Linux 12 (bookworm)',
+               SIZE='1G', RANDTIME='20', FILES=str(files), E='60', JOBS=','.join(jobs),
+               ARMS=' '.join(a for a, _ in arms), ARM_PATCHES=' '.join(str(n) for _, n in arms),
+               LOAD_BEFORE='1.60 1.22 1.12', LOAD_AFTER='1.26 1.18 1.14', WALL='930')
+    lines = ['[    0.000000] Linux version 6.1.0-57-amd64 (fixture)']
+    for r in range(1, runs + 1):
+        for m in modes:
+            for j in jobs:
+                base = {'seqread': 75.0, 'seqwrite': 20.0, 'randread': 1200.0,
+                        'create': 480.0, 'stat': 470.0, 'unlink': 310.0}[j]
+                rate = base * rng.uniform(0.85, 1.15)
+                if m != 'stock':
+                    rate *= ratio(j, rng)
+                cpu, cs = rng.randint(1200, 1500), rng.randint(4600, 6200)
+                if j == 'seqwrite':
+                    t = terse(write_kib=size_mib * 1024, write_bw=rate * 1024, write_iops=rate)
+                elif j == 'seqread':
+                    t = terse(read_kib=size_mib * 1024, read_bw=rate * 1024, read_iops=rate)
+                elif j == 'randread':
+                    t = terse(read_kib=int(rate * 20 * 4), read_bw=rate * 4, read_iops=rate)
+                else:
+                    t = terse(read_kib=0, read_bw=0, read_iops=rate)
+                lines.append('BENCHIO: run=%d mode=%s job=%s cpu=%d cs=%d t=%d terse=%s'
+                             % (r, m, j, cpu, cs, rng.randint(9000, 15000), t))
+    lines.append('TESTHOST: DONE')
+    write('bench-io/%s/bench-io.env' % name, ''.join('%s=%s\n' % kv for kv in env.items()))
+    write('bench-io/%s/run.out' % name, '\n'.join(lines) + '\n')
+
+
+bench_io('ten-rounds-same', 10, ['seqread', 'stat'], lambda j, g: g.uniform(0.9, 1.1), 1)
+bench_io('ten-rounds-slower', 10, ['seqread', 'stat'],
+         lambda j, g: g.uniform(0.6, 0.8) if j == 'seqread' else g.uniform(0.9, 1.1), 2)
+bench_io('five-rounds-arms', 5, ['seqread', 'stat'], lambda j, g: g.uniform(0.5, 0.7), 3,
+         arms=[('rebuilt', 0), ('p3', 3)])
+
+
+# ----------------------------------------------------------- bench-load
+def bench_load(name, mode, fail_rtt190=False):
+    """One run of scripts/bench-load-guest's output, E = 2 s."""
+    e = 2.0
+    out = []
+    t = 100.0
+
+    def trace(ts, ev, body):
+        out.append('LOAD: trace        kworker/0:1-42      [000] ..... %.6f: %s: %s' % (ts, ev, body))
+
+    def mark(ts, ph, what):
+        trace(ts, 'tracing_mark_write', 'bench-load: mark %s %s' % (ph, what))
+        out.append('LOAD: dmesg [%12.6f] bench-load: mark %s %s' % (ts - 0.5, ph, what))
+
+    def echo(ts, rtt):
+        trace(ts, 'smb3_echo_late', 'conn_id=0x1 addr=10.0.2.2:44500 late_ms=20')
+        trace(ts + 0.001, 'smb3_cmd_enter', 'sid=0x0 tid=0x0 cmd=13 mid=1')
+        trace(ts + 0.001 + rtt, 'echo_answered', '(smb2_echo_callback+0x0/0xc0 [cifs])')
+
+    def refuse(ts):
+        trace(ts, 'smb3_echo_late', 'conn_id=0x1 addr=10.0.2.2:44500 late_ms=20')
+        trace(ts + 0.001, 'smb3_echo_skipped', 'conn_id=0x1 addr=10.0.2.2:44500 reason=unanswered rc=-11')
+
+    def result(ph, rec, unr, mib=0):
+        out.append('LOAD: result phase=%s reconnects=%d unresponsive=%d mib=%d' % (ph, rec, unr, mib))
+
+    # load: an echo per E, answered in 40 ms
+    mark(t, 'load', 'begin')
+    for k in range(15):
+        echo(t + 1 + k * e, 0.04)
+    mark(t + 30, 'load', 'end')
+    result('load', 0, 0, 1856)
+    # jitter, rtt125, rtt190: one echo per 2E, the deadline between refused
+    for ph, rtt in (('jitter', 2.5), ('rtt125', 2.5), ('rtt190', 3.8)):
+        t += 40
+        mark(t, ph, 'begin')
+        for k in range(8):
+            echo(t + 1 + k * 2 * e, rtt)
+            refuse(t + 1 + k * 2 * e + e)
+        mark(t + 34, ph, 'end')
+        bad = fail_rtt190 and ph == 'rtt190'
+        result(ph, 1 if bad else 0, 1 if bad else 0)
+    # dead190: the last answer, then the give-up 3E later
+    t += 40
+    mark(t, 'dead190', 'begin')
+    echo(t + 1, 3.8)
+    mark(t + 5, 'dead190', 'loss')
+    echo(t + 5.5, 99)          # never answered: the answer lies past the end
+    out.pop()
+    trace(t + 1 + 3.801 + 3 * e + 0.02, 'smb3_echo_unresponsive', 'conn_id=0x1 addr=10.0.2.2:44500')
+    mark(t + 20, 'dead190', 'end')
+    result('dead190', 1, 1)
+    out.append('LOAD: debugdata phase=load Echo interval: 2s Next echo in: 1976ms Echoes sent: 15 skipped: 0 unanswered: 0')
+    out.append('testhost: PASS 6.1.0-57-amd64 %s' % mode)
+    return '\n'.join(out) + '\n'
+
+
+def bench_load_dir(name, runs):
+    env = dict(DATE='2026-12-02T17:01Z', E='2', SERVER='samba', LOAD_SECS='30', RTT_N='10',
+               MACHINE='2 cores, QEMU TCG (fixture)', RUNS=' '.join(n for n, _ in runs))
+    write('bench-load/%s/bench-load.env' % name, ''.join('%s=%s\n' % kv for kv in env.items()))
+    for n, text in runs:
+        write('bench-load/%s/%s.out' % (name, n), text)
+
+
+bench_load_dir('fixed-ok', [('6.1.0-57-amd64-fixed-1', bench_load('x', 'fixed'))])
+bench_load_dir('fixed-reconnects', [('6.1.0-57-amd64-fixed-1', bench_load('x', 'fixed', fail_rtt190=True))])
+
+
+# ------------------------------------------------------------- liveness
+def liveness(up_mib, stop_ms, drop_reconnects=(0, 0, 0), differs=False):
+    out = []
+    for s, secs in (('up1', 4.6), ('up5', 17.7)):
+        out.append('LIVENESS: result scenario=%s rep=1 reconnects=0 unresponsive=0 secs=%s rc=0 md5=-' % (s, secs))
+        out.append('LIVENESS: written %s.dat 0123456789abcdef0123456789abcdef' % s)
+    out.append('LIVENESS: result scenario=down1 rep=1 reconnects=0 unresponsive=0 secs=18.4 rc=0 '
+               'md5=feedfacefeedfacefeedfacefeedface want=feedfacefeedfacefeedfacefeedface')
+    for i, r in enumerate(drop_reconnects, 1):
+        out.append('LIVENESS: result scenario=drop rep=%d reconnects=%d unresponsive=%d secs=10.0 rc=0 md5=-' % (i, r, r))
+    out.append('LIVENESS: result scenario=stop rep=1 reconnects=1 unresponsive=1 secs=12.0 rc=1 md5=- detect_ms=%s' % stop_ms)
+    out.append('testhost: PASS 6.1.0-57-amd64 fixed')
+    out.append('LIVENESS: server up1.dat identical')
+    out.append('LIVENESS: server up5.dat %s' % ('DIFFERS (guest 0123, server missing)' if differs else 'identical'))
+    return '\n'.join(out) + '\n'
+
+
+write('liveness/check-ok/6.1.0-57-amd64-fixed.out', liveness(4, 3110))
+write('liveness/check-bad/6.1.0-57-amd64-fixed.out',
+      liveness(4, 4600, drop_reconnects=(0, 1, 0), differs=True))
+
+
+# ---------------------------------------------------------------- bench
+def bench(mode, seed):
+    """One run's console (NAME.tlog): host time, then the line. E = 2 s."""
+    rng = random.Random(seed)
+    e, off = 2.0, 1764720000.0
+    out = []
+
+    def line(g, text):
+        out.append('%.6f %s' % (g + off + 0.05, text))
+
+    def mark(g, ph, what):
+        line(g, 'BENCH: mark %s %s' % (ph, what))
+        line(g, 'BENCH: dmesg [%12.6f] bench: %s %s' % (g, ph, what))
+
+    def echo(g):
+        line(g, 'BENCH: dmesg [%12.6f] CIFS: fs/smb/client/smb2pdu.c: In echo request for conn_id 1' % g)
+        if mode == 'fixed':
+            line(g, 'BENCH: trace     kworker/0:1-42      [000] ..... %.6f: smb3_echo_sent: '
+                 'conn_id=0x1 addr=10.0.2.2:44500 next_ms=1990' % (g + 0.0001))
+
+    phases = (('idle', 31, 1.0), ('slow', 21, 1.0), ('late', 21, 1.0))
+    g = 10.0
+    for ph, n, _ in phases:
+        mark(g, ph, 'begin')
+        t = g + 1.0
+        for k in range(n):
+            if mode == 'stock' and ph == 'slow' and k % 2:
+                t += e      # the hard-coded second: every second echo skipped
+                continue
+            echo(t + rng.uniform(-0.01, 0.01))
+            t += e * (1.008 if mode == 'stock' else 1.0)
+        g = t + 0.5
+        mark(g, ph, 'end')
+        g += 1.0
+    mark(g, 'dead', 'begin')
+    echo(g + 0.5)
+    line(g + 3 * e + 0.2, 'BENCH: dmesg [%12.6f] CIFS: VFS: \\\\10.0.2.2 has not responded in 6 seconds. '
+         'Reconnecting...' % (g + 3 * e + 0.2))
+    mark(g + 20, 'dead', 'end')
+    line(g + 21, 'BENCH: result recovery_read yes')
+    line(g + 21, 'BENCH: result recovery_write yes')
+    line(g + 22, 'TESTHOST: DONE')
+    return '\n'.join(out) + '\n'
+
+
+env = dict(DATE='2026-11-25T13:18Z', MACHINE='2 cores, 24 GiB, QEMU TCG (fixture)', E='2',
+           IDLE_N='30', SLOW_N='20', LATE_N='20', DELAY_MS='1500',
+           RUNS='6.1.0-56-amd64-stock 6.1.0-56-amd64-fixed')
+write('bench/two-modules/bench.env', ''.join('%s=%s\n' % kv for kv in env.items()))
+write('bench/two-modules/6.1.0-56-amd64-stock.tlog', bench('stock', 4))
+write('bench/two-modules/6.1.0-56-amd64-fixed.tlog', bench('fixed', 5))

@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+"""scripts/liveness-report: the table and the --check verdict of
+scripts/liveness (what make check runs on the full tier)."""
+from conftest import run_script
+
+ENV = {'SCENARIOS': 'up1 up5 down1 drop stop', 'UP_MIB': '4'}
+RUN = '6.1.0-57-amd64-fixed'
+
+
+def test_check_holds(fixture_dir):
+    d = fixture_dir('liveness/check-ok')
+    rc, out = run_script('liveness-report', d, '--check', RUN, env=ENV)
+    assert rc == 0, out
+    assert 'liveness: all claims hold' in out
+    assert '| 4 MiB write, 8 Mbit/s up, E=1 s | - | 0 reconnects, done in 4.6 s, data identical |' in out
+    assert 'given up 3.11 s after the last progress' in out
+    assert '0 of 3 drops reconnected' in out
+
+
+def test_check_fails_each_claim(fixture_dir):
+    rc, out = run_script('liveness-report', fixture_dir('liveness/check-bad'), '--check', RUN, env=ENV)
+    assert rc == 1
+    assert f'liveness: BAD {RUN}: up5: the data is not identical' in out
+    assert f'liveness: BAD {RUN}: drop rep 2: 1 reconnects from a live server' in out
+    assert f'liveness: BAD {RUN}: stop: given up 4600 ms after its last progress' in out
+    assert 'liveness: 3 claims failed' in out
+
+
+def test_missing_scenario(fixture_dir):
+    env = dict(ENV, SCENARIOS='up1 up5 down1 drop stop extra')
+    rc, out = run_script('liveness-report', fixture_dir('liveness/check-ok'), '--check', RUN, env=env)
+    assert rc == 1 and f'{RUN}: no result for extra' in out
+
+
+def test_without_check_reports_only(fixture_dir):
+    rc, out = run_script('liveness-report', fixture_dir('liveness/check-bad'), RUN, env=ENV)
+    assert rc == 0 and 'BAD' not in out
