@@ -87,14 +87,15 @@ def bench_load(name, mode, fail_rtt190=False):
         trace(ts, 'tracing_mark_write', 'bench-load: mark %s %s' % (ph, what))
         out.append('LOAD: dmesg [%12.6f] bench-load: mark %s %s' % (ts - 0.5, ph, what))
 
+    # the v2 series: each run of the echo work is one smb3_echo_sent or
+    # smb3_echo_skipped event, with late_ms
     def echo(ts, rtt):
-        trace(ts, 'smb3_echo_late', 'conn_id=0x1 addr=10.0.2.2:44500 late_ms=20')
+        trace(ts, 'smb3_echo_sent', 'conn_id=0x1 addr=10.0.2.2:44500 late_ms=20 next_ms=1980')
         trace(ts + 0.001, 'smb3_cmd_enter', 'sid=0x0 tid=0x0 cmd=13 mid=1')
         trace(ts + 0.001 + rtt, 'echo_answered', '(smb2_echo_callback+0x0/0xc0 [cifs])')
 
     def refuse(ts):
-        trace(ts, 'smb3_echo_late', 'conn_id=0x1 addr=10.0.2.2:44500 late_ms=20')
-        trace(ts + 0.001, 'smb3_echo_skipped', 'conn_id=0x1 addr=10.0.2.2:44500 reason=unanswered rc=-11')
+        trace(ts + 0.001, 'smb3_echo_skipped', 'conn_id=0x1 addr=10.0.2.2:44500 reason=unanswered rc=-11 late_ms=20')
 
     def result(ph, rec, unr, mib=0):
         out.append('LOAD: result phase=%s reconnects=%d unresponsive=%d mib=%d' % (ph, rec, unr, mib))
