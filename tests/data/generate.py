@@ -153,16 +153,19 @@ def liveness(up_mib, stop_ms, drop_reconnects=(0, 0, 0), differs=False):
                'md5=feedfacefeedfacefeedfacefeedface want=feedfacefeedfacefeedfacefeedface')
     for i, r in enumerate(drop_reconnects, 1):
         out.append('LIVENESS: result scenario=drop rep=%d reconnects=%d unresponsive=%d secs=10.0 rc=0 md5=-' % (i, r, r))
-    out.append('LIVENESS: result scenario=stop rep=1 reconnects=1 unresponsive=1 secs=12.0 rc=1 md5=- detect_ms=%s' % stop_ms)
+    # stop_ms: the stop to the give-up, for stop (E=1), stop5 (E=5), stopu (E=2)
+    for s, ms in zip(('stop', 'stop5', 'stopu'), stop_ms):
+        out.append('LIVENESS: result scenario=%s rep=1 reconnects=1 unresponsive=1 secs=12.0 rc=1 md5=- '
+                   'detect_ms=%d stop_ms=%d' % (s, ms - 900, ms))
     out.append('testhost: PASS 6.1.0-57-amd64 fixed')
     out.append('LIVENESS: server up1.dat identical')
     out.append('LIVENESS: server up5.dat %s' % ('DIFFERS (guest 0123, server missing)' if differs else 'identical'))
     return '\n'.join(out) + '\n'
 
 
-write('liveness/check-ok/6.1.0-57-amd64-fixed.out', liveness(4, 3110))
+write('liveness/check-ok/6.1.0-57-amd64-fixed.out', liveness(4, (3110, 15020, 6080)))
 write('liveness/check-bad/6.1.0-57-amd64-fixed.out',
-      liveness(4, 4600, drop_reconnects=(0, 1, 0), differs=True))
+      liveness(4, (3110, 33900, 6080), drop_reconnects=(0, 1, 0), differs=True))
 
 
 # ---------------------------------------------------------------- bench
