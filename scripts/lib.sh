@@ -128,10 +128,9 @@ patch_moved_files() {
 #     deletes or renames under the SMB client's entry (linux-cifs);
 #   - CHECK:CAMELCASE for identifiers that the client already has at
 #     commit BASE of the git repository REPO (tcpStatus, CifsGood, ...);
-#   - MISSING_FIXES_TAG (checkpatch of 6.12 and later) on a patch marked
-#     "Cc: stable" when the cover letter of patches/mainline says why it
-#     has no Fixes: tag (the behaviour predates the history we could read;
-#     it gives the command that finds the commit in a full clone);
+#   - ERROR:COMPLEX_MACRO on a list of trace.h's symbolic values
+#     ("#define smb3_..._traces" of EM()/E_() lines): checkpatch reports
+#     every such list the same way, the three the file already has too;
 #   - UNKNOWN_COMMIT_ID when RUNDIR's git history is only Debian's import
 #     (one commit before the series): a Fixes: id cannot be looked up
 #     there, and the line "unverified Fixes: ID" says so instead.
@@ -145,11 +144,6 @@ checkpatch_verdict() {
 		done
 		[ -n "$covered" ] && ignore+=(--ignore=FILE_PATH_CHANGES)
 	fi
-	if grep -q '^Cc: stable@vger.kernel.org' "$patch" && ! grep -q '^Fixes:' "$patch" &&
-		grep -q 'marked for stable without a Fixes: tag' \
-			"$ECHOFIX_ROOT/patches/mainline/0000-cover-letter.patch"; then
-		ignore+=(--ignore=MISSING_FIXES_TAG)
-	fi
 	if grep -q '^Fixes:' "$patch" &&
 		[ "$(git -C "$rundir" rev-list --count "$base" 2>/dev/null || echo 0)" -le 1 ]; then
 		ignore+=(--ignore=UNKNOWN_COMMIT_ID)
@@ -160,6 +154,20 @@ checkpatch_verdict() {
 	out=$(cd "$rundir" && "$tools/scripts/checkpatch.pl" --strict --no-tree --show-types \
 		"${ignore[@]}" "$patch" 2>/dev/null || true)
 	grep -m1 '^total:' <<<"$out" || echo "total: checkpatch.pl printed no verdict"
+	# a COMPLEX_MACRO finding whose quoted lines define a trace.h list
+	out=$(awk '
+		/^(ERROR|WARNING|CHECK):/ { flush(); blk = $0; next }
+		blk != "" && /^$/ { flush(); next }
+		blk != "" { ctx = ctx "\n" $0; next }
+		{ print }
+		function flush() {
+			if (blk == "") return
+			if (!(blk ~ /^ERROR:COMPLEX_MACRO:/ && ctx ~ /FILE: fs\/smb\/client\/trace\.h:/ &&
+			      ctx ~ /\n\+#define [a-z0-9_]+_traces[ \t]*\\/))
+				print blk
+			blk = ""; ctx = ""
+		}
+		END { flush() }' <<<"$out")
 	while IFS= read -r line; do
 		[ -n "$line" ] || continue
 		case "$line" in
