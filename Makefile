@@ -29,7 +29,9 @@
 #:   make liveness       slow links, a dropped queue, a stopped smbd (LIVENESS_ARGS)
 #: upstream
 #:   make series         patches/mainline as mails to send (FROM=, VERSION=, CHANGES=)
+#:   make series-export  write patches/mainline with git (FROM_REPO=: from a repo's commits since tag base)
 #:   make series-port SERIES=6.12  carry patches/mainline to an older series, then series-diff
+#:   make series-results the cover letter's runtime table: stock vs patched on Debian's 7.3 (test host)
 #:   make series-7.3     the maintainer's checks on Debian's 7.3 tree, every prefix
 #:   make series-mainline MAINLINE=DIR  the series on a mainline tree
 #: packaging
@@ -61,7 +63,7 @@ KVERS ?= $(foreach t,$(FULL_TARGETS),$(shell scripts/kver $(t)))
 # Every target, one per line (what 'make help' lists).
 TARGETS = module prepare clean-module clean deps dkms-install dkms-remove deb testhost run targets
 TARGETS += kunit kunit-sanitizers mutants bench bench-load liveness lifecycle soak
-TARGETS += series-mainline series-7.3 series series-port echo-audit-test check check-all
+TARGETS += series-mainline series-7.3 series series-port series-export series-results echo-audit-test check check-all
 TARGETS += status upgrade upgrade-all matrix bench-io bench-ksmbd test
 .PHONY: need-kver all module-here help $(TARGETS)
 
@@ -167,7 +169,20 @@ liveness: deps
 series:
 	scripts/series $(if $(FROM),--from "$(FROM)") $(if $(filter command line,$(origin VERSION)),--version $(VERSION)) $(if $(CHANGES),--changes $(CHANGES))
 
-# Carry patches/mainline to an older series (SERIES=6.12): git am -3 + rerere.
+# patches/mainline as git writes it: the patches applied to 7.3.4's fs/smb
+# and written back with format-patch --cover-letter (cover-letter.in is
+# the subject and text, docs/results/series-7.3.txt the runtime table).
+series-export:
+	scripts/series-export $(if $(FROM_REPO),--from $(FROM_REPO))
+
+# The cover letter's runtime table: bench and liveness on Debian's 7.3
+# kernel, stock vs patched (docs/results/series-7.3.txt); then series-export.
+series-results: deps
+	scripts/series-results
+	scripts/series-export
+
+# Carry patches/mainline to an older series (SERIES=6.12): git am -3; a
+# conflict replays the committed port of that patch (series-diff proves it).
 series-port:
 	@test -n "$(SERIES)" || { echo "cifs-echofix: error: set SERIES= to a series of patches/ other than mainline (6.1, 6.12)" >&2; exit 1; }
 	scripts/series-port $(SERIES)
