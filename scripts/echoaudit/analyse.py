@@ -111,7 +111,21 @@ class ConnReport:
     clean_close: bool = False
     reconnect: Reconnect = None
     replay: dict = field(default_factory=dict)
+    check: dict = field(default_factory=dict)      # rule -> the capture through the stock check
+    findings: list = field(default_factory=list)   # where a replay and the capture disagree
+    candidates: list = field(default_factory=list)  # Candidate, where E is inferred and open
     notes: list = field(default_factory=list)
+
+
+@dataclass
+class Candidate:
+    """One echo interval the cadence of an inferred E fits."""
+    seconds: float
+    every: int                  # 1: an echo every run; 2: every second run's skipped
+    schedule: str               # 'daisy chain' | 'fixed-rate' | ''
+    hz: int = None
+    why: str = ''               # how it fits the cadence, in words
+    report: object = None       # the ConnReport with this E
 
 
 # ------------------------------------------------------------ the interval
@@ -243,6 +257,59 @@ def infer_interval(times, given=None):
     iv.source = ('inferred from the cadence (%.3f s), which fits neither a fixed-rate '
                  'schedule nor the stock timer wheel: pass --echo-interval' % cadence)
     return iv
+
+
+def with_midpoints(times):
+    """@times with a point halfway in each gap: the echoes a client would
+    have sent had it not skipped every second run."""
+    out = []
+    for a, b in zip(times, times[1:]):
+        out += [a, (a + b) / 2]
+    return out + times[-1:]
+
+
+def interval_candidates(times, iv, hz=None):
+    """The intervals an inferred E could be, where the cadence fits more
+    than one (an empty list: it fits one, or there are too few echoes to
+    weigh). An operator weighs E itself (an echo every run) and E / 2 with
+    every second echo skipped: the stock one-second rule skips an echo
+    when a response came within E - 1 s, so on a link whose round trip is
+    over a second (and E >= 2 s) every second run is skipped and the
+    echoes come every 2 E, plus the timer wheel's rounding of each run;
+    the fixed schedule does so only when the round trip is over E (one echo
+    credit). Each candidate must fit the cadence with its own schedule: the
+    daisy chain's timer-wheel period (twice it for E / 2), or a fixed-rate
+    grid."""
+    if not iv.seconds or len(times) < 3 or iv.source.startswith('--echo-interval'):
+        return []
+    out = []
+
+    def fits_hz(x):
+        return hz is None or x.hz is None or x.hz == hz
+
+    one = iv
+    if fits_hz(one):
+        fit = ('fits the cadence only roughly: neither a fixed-rate grid nor the stock timer '
+               'wheel' if 'fits neither' in one.source else
+               {'daisy chain': 'the stock daisy chain\'s period at HZ %s' % one.hz,
+                'fixed-rate': 'a fixed-rate grid'}.get(one.schedule, 'a fixed-rate grid or the '
+                                                       'stock daisy chain'))
+        out.append(Candidate(one.seconds, 1, one.schedule, one.hz,
+                             'an echo every run: %s' % fit))
+    half = infer_interval(with_midpoints(times))
+    if half.seconds and half.seconds != one.seconds and 'fits neither' not in half.source \
+            and fits_hz(half):
+        if half.schedule == 'daisy chain' and half.seconds >= 2:
+            out.append(Candidate(half.seconds, 2, half.schedule, half.hz,
+                                 'every second echo skipped (the stock one-second rule on a link '
+                                 'whose round trip at the client is over 1 s): twice the daisy '
+                                 'chain\'s period at HZ %s' % half.hz))
+        elif half.schedule in ('fixed-rate', ''):
+            out.append(Candidate(half.seconds, 2, 'fixed-rate', None,
+                                 'every second echo without an echo credit (the fixed schedule on '
+                                 'a link whose round trip at the client is over E): twice a '
+                                 'fixed-rate grid'))
+    return sorted(out, key=lambda c: c.seconds)
 
 
 def _stock_fits(cadence, latency=False):
@@ -720,6 +787,142 @@ def replay_connection(rep, e, hz, end):
 
 # -------------------------------------------------------------------- all
 
+def _conn_report(conn, echoes, iv):
+    rep = ConnReport(conn=conn, interval=iv, echoes=echoes)
+    rep.encrypted = sum(1 for p in conn.pdus if p.encrypted)
+    rep.plain = sum(1 for p in conn.pdus if not p.encrypted and not p.smb1)
+    if rep.encrypted:
+        rep.unreadable.append('%d encrypted PDUs (SMB3 transform): their commands and message '
+                              'ids cannot be read; each one from the server counts as a '
+                              'response, none can be matched to a request' % rep.encrypted)
+    if any(p.smb1 for p in conn.pdus):
+        rep.unreadable.append('SMB1 PDUs: counted as traffic, no echo analysis for SMB1')
+    e = iv.seconds
+    analyse_echoes(rep, cadence_for([x.t for x in echoes], e), e)
+    close = find_close(conn)
+    rep.close = close
+    rep.clean_close = is_clean_close(conn, close)
+    return rep
+
+
+def _finish(rep, conns, succ, hz):
+    """The reconnect, the longest silence and the replays of @rep."""
+    e = rep.interval.seconds
+    rep.reconnect = analyse_reconnect(rep, conns, succ, e)
+    # the longest silence of the connection's life: to its close or its
+    # reconnect, whichever came first
+    end = rep.close[0] if rep.close else rep.conn.last
+    if rep.reconnect:
+        end = min(end, rep.reconnect.at)
+    server = [t for t in server_times(rep.conn) if t <= end]
+    if server:
+        gaps = [(b - a, a, b, False) for a, b in zip(server, server[1:])]
+        gaps.append((end - server[-1], server[-1], end, True))
+        rep.longest_silence = max(gaps)
+    # to the reconnect and a socket wait on: the stock client gives up
+    # as the reply that ends the silence arrives, or when its 7 s wait
+    # in the socket ends, a moment after the new connection may show
+    end = rep.reconnect.at + REPLAY_AFTER_S if rep.reconnect else (
+        rep.close[0] if rep.close else rep.conn.last)
+    rep.replay = replay_connection(rep, e, hz or rep.interval.hz or model.DEFAULT_HZ, end)
+    rep.check = check_connection(rep, e)
+    rep.findings = findings_of(rep)
+
+
+# A reconnect the stock check explains comes this soon after the check
+# gives up (the client closes at once; the capture point may see the close
+# later, by the delay between them).
+REPRODUCE_S = 1.0
+
+
+def check_connection(rep, e):
+    """The capture's own server PDUs through the stock receive path's check,
+    2E and 3E, to the reconnect (or the close, or the end)."""
+    if not e:
+        return {}
+    conn = rep.conn
+    rc = rep.reconnect
+    end = rc.at if rc else (rep.close[0] if rep.close else conn.last)
+    if end is None:
+        return {}
+    pdus = [t for t in server_times(conn) if t < end] if rc else server_times(conn)
+    if not pdus:
+        return {}
+    out = {}
+    for k in (2, 3):
+        out['stock-%dE' % k] = model.check_replay(pdus, e, k, end)
+    return out
+
+
+def findings_of(rep):
+    """Where the replays and the capture disagree, in words."""
+    out = []
+    e = rep.interval.seconds
+    rc = rep.reconnect
+    if not e or not rep.check:
+        return out
+    ck = rep.check.get('stock-3E')
+    ck2 = rep.check.get('stock-2E')
+    closed_by_client = rc is not None and rc.verdict.kind not in ('server-closed',)
+    if rc and closed_by_client:
+        if ck.gave_up and 0 <= rc.at - ck.at <= REPRODUCE_S:
+            pass
+        elif ck.gave_up and ck.at < rc.at - REPRODUCE_S:
+            out.append('the stock 3E check on this capture\'s replies would have given the server '
+                       'up at %s (%s), %s before the reconnect the capture shows: the client '
+                       'kept the connection longer than the 3E check allows (a 2E/3E kernel is '
+                       'ruled out, or E is not %g s)' % (_clock(ck.at), _cause(ck), fmt_d(rc.at - ck.at), e))
+        elif rc.verdict.kind in ('echo-bug', 'outage'):
+            if ck2 and ck2.gave_up and 0 <= rc.at - ck2.at <= REPRODUCE_S:
+                pass
+            else:
+                out.append('the stock check on this capture\'s replies does not give the server up '
+                           'by %s, when the capture shows the reconnect (longest silence %s, 3E = '
+                           '%s): the client saw a longer silence than this capture point did '
+                           '(replies delayed between them), or E is not %g s'
+                           % (_clock(rc.at), fmt_d(ck.longest_silence), fmt_d(3 * e), e))
+    elif not rc and ck.gave_up and not rep.clean_close:
+        out.append('the stock 3E check on this capture\'s replies would have given the server up '
+                   'at %s (%s), and the capture shows no reconnect: a client that is not stock, '
+                   'or E is not %g s' % (_clock(ck.at), _cause(ck), e))
+    st = rep.replay.get('stock-3E')
+    if rc and closed_by_client and st is not None and ck.gave_up and \
+            0 <= rc.at - ck.at <= REPRODUCE_S:
+        if not st.gave_up or abs(st.at - ck.at) > REPRODUCE_S:
+            rtts = sorted(x.rtt for x in rep.echoes if x.rtt is not None)
+            out.append('the schedule model does not reproduce this reconnect: with the round '
+                       'trips this capture shows (median %s) its stock schedule %s; the capture '
+                       'shows a longer silence, so the client got its replies later than this '
+                       'capture point did (it is not on the client, or the link\'s delay '
+                       'changed): its "what each schedule would have done" is a lower bound'
+                       % (fmt_d(rtts[len(rtts) // 2]) if rtts else '?',
+                          'would not have given the server up (longest silence %s)'
+                          % fmt_d(st.longest_silence) if not st.gave_up else
+                          'gives up at %s instead' % _clock(st.at)))
+    return out
+
+
+def _cause(res):
+    if res.cause == 'reply':
+        return 'the PDU that ended a silence of %s thrown away' % fmt_d(res.silence)
+    return 'at a socket wake-up, after %s of silence' % fmt_d(res.silence)
+
+
+def _chains(reports, succs):
+    """Lists of reports of one mount: a connection and its reconnects."""
+    by_stream = {r.conn.stream: r for r in reports}
+    nxt = {old: new.stream for old, new in succs.items()}
+    heads = set(by_stream) - set(nxt.values())
+    out = []
+    for h in sorted(heads):
+        chain, s = [], h
+        while s in by_stream and s not in [r.conn.stream for r in chain]:
+            chain.append(by_stream[s])
+            s = nxt.get(s)
+        out.append(chain)
+    return out
+
+
 def analyse_capture(cap, given_e=None, hz=None, clock=None):
     _CLOCK['fmt'] = clock
     reports = []
@@ -728,41 +931,111 @@ def analyse_capture(cap, given_e=None, hz=None, clock=None):
             continue
         echoes = echoes_of(conn)
         iv = infer_interval([x.t for x in echoes], given_e)
-        rep = ConnReport(conn=conn, interval=iv, echoes=echoes)
-        rep.encrypted = sum(1 for p in conn.pdus if p.encrypted)
-        rep.plain = sum(1 for p in conn.pdus if not p.encrypted and not p.smb1)
-        if rep.encrypted:
-            rep.unreadable.append('%d encrypted PDUs (SMB3 transform): their commands and message '
-                                  'ids cannot be read; each one from the server counts as a '
-                                  'response, none can be matched to a request' % rep.encrypted)
-        if any(p.smb1 for p in conn.pdus):
-            rep.unreadable.append('SMB1 PDUs: counted as traffic, no echo analysis for SMB1')
-        e = iv.seconds
-        analyse_echoes(rep, cadence_for([x.t for x in echoes], e), e)
-        close = find_close(conn)
-        rep.close = close
-        rep.clean_close = is_clean_close(conn, close)
-        reports.append(rep)
+        reports.append(_conn_report(conn, echoes, iv))
     succs = pair_reconnects(cap.connections)
-    for rep in reports:
-        e = rep.interval.seconds
-        rep.reconnect = analyse_reconnect(rep, cap.connections, succs.get(rep.conn.stream), e)
-        # the longest silence of the connection's life: to its close or its
-        # reconnect, whichever came first
-        end = rep.close[0] if rep.close else rep.conn.last
-        if rep.reconnect:
-            end = min(end, rep.reconnect.at)
-        server = [t for t in server_times(rep.conn) if t <= end]
-        if server:
-            gaps = [(b - a, a, b, False) for a, b in zip(server, server[1:])]
-            gaps.append((end - server[-1], server[-1], end, True))
-            rep.longest_silence = max(gaps)
-        # to the reconnect and a socket wait on: the stock client gives up
-        # as the reply that ends the silence arrives, or when its 7 s wait
-        # in the socket ends, a moment after the new connection may show
-        end = rep.reconnect.at + REPLAY_AFTER_S if rep.reconnect else (rep.close[0] if rep.close else rep.conn.last)
-        rep.replay = replay_connection(rep, e, hz or rep.interval.hz or model.DEFAULT_HZ, end)
+    # E inferred: the candidates each connection's cadence fits, narrowed by
+    # the other connections of its mount (its reconnects keep its interval)
+    cands = {}
+    if not given_e:
+        for r in reports:
+            cands[r.conn.stream] = interval_candidates([x.t for x in r.echoes], r.interval, hz)
+        for chain in _chains(reports, succs):
+            sets = [{c.seconds for c in cands[r.conn.stream]} for r in chain
+                    if cands[r.conn.stream]]
+            if len(sets) < 2:
+                continue
+            common = set.intersection(*sets)
+            for r in chain:
+                if cands[r.conn.stream] and common:
+                    kept = [c for c in cands[r.conn.stream] if c.seconds in common]
+                    if len(kept) < len(cands[r.conn.stream]):
+                        others = [x.conn.stream for x in chain if x is not r]
+                        for c in kept:
+                            c.why += ('; the only interval that also fits connection%s %s of '
+                                      'the same mount' % ('' if len(others) == 1 else 's',
+                                                         ', '.join(map(str, others))))
+                    cands[r.conn.stream] = kept
+        for r in reports:
+            cs = cands[r.conn.stream]
+            if len(cs) == 1 and (cs[0].seconds != r.interval.seconds or len(cs[0].why) > 0):
+                c = cs[0]
+                if c.seconds != r.interval.seconds or c.every != 1:
+                    iv = Interval(seconds=c.seconds, schedule=c.schedule, hz=c.hz,
+                                  source='inferred from the cadence: %s (%s); pass '
+                                         '--echo-interval to be sure' % (
+                                             'E = %g s' % c.seconds, c.why))
+                    idx = reports.index(r)
+                    reports[idx] = _conn_report(r.conn, r.echoes, iv)
+    for idx, rep in enumerate(reports):
+        _finish(rep, cap.connections, succs.get(rep.conn.stream), hz)
+        cs = cands.get(rep.conn.stream) or []
+        if len(cs) < 2:
+            continue
+        for c in cs:
+            iv = Interval(seconds=c.seconds, schedule=c.schedule, hz=c.hz,
+                          source='a candidate: %s' % c.why)
+            c.report = _conn_report(rep.conn, rep.echoes, iv)
+            _finish(c.report, cap.connections, succs.get(rep.conn.stream), hz)
+        rep.candidates = cs
+        decide(rep)
     return reports
+
+
+def _kind(r):
+    return r.reconnect.verdict.kind if r.reconnect else None
+
+
+def decide(rep):
+    """With more than one candidate E: the verdict stands only if every
+    candidate gives it; otherwise the reconnect is undecided and each
+    candidate's verdict is said."""
+    cs = rep.candidates
+    kinds = {_kind(c.report) for c in cs}
+    rc = rep.reconnect
+    if len(kinds) == 1:
+        if rc:
+            rc.verdict.details.append('E is inferred and the cadence fits %s: the verdict is the '
+                                      'same for each' % ' and '.join('E = %g s' % c.seconds
+                                                                     for c in cs))
+        return
+    if rc is None:
+        # a reconnect with one candidate, none with another: the report's
+        # own E found none; take the candidate's reconnect as the one to say
+        src = next(c.report for c in cs if c.report.reconnect)
+        rc = rep.reconnect = Reconnect(at=src.reconnect.at, how=src.reconnect.how,
+                                       successor=src.reconnect.successor,
+                                       refused=src.reconnect.refused,
+                                       silence=src.reconnect.silence,
+                                       silence_from=src.reconnect.silence_from,
+                                       silence_to=src.reconnect.silence_to,
+                                       silence_at_least=src.reconnect.silence_at_least,
+                                       answered_before=src.reconnect.answered_before)
+    parts, details = [], []
+    for c in cs:
+        r = c.report
+        ck = r.check.get('stock-3E')
+        if r.reconnect:
+            v = r.reconnect.verdict
+            parts.append('%s if E = %g s' % (VERDICT_WORDS.get(v.kind, v.kind), c.seconds))
+            rep_ok = (ck is not None and ck.gave_up and 0 <= r.reconnect.at - ck.at <= REPRODUCE_S)
+            details.append('if E = %g s (%s): %s; the stock 3E check on this capture\'s replies %s'
+                           % (c.seconds, c.why, v.text,
+                              'gives the server up %s before the reconnect (%s): it explains '
+                              'the reconnect' % (fmt_d(r.reconnect.at - ck.at), _cause(ck))
+                              if rep_ok else 'does not give the server up by then: nothing in '
+                              'the capture explains the reconnect with this E'))
+        else:
+            parts.append('no reconnect if E = %g s' % c.seconds)
+            details.append('if E = %g s (%s): no reconnect' % (c.seconds, c.why))
+    rc.verdict = Verdict('undecided',
+                         'undecided: E is inferred, not given, and the cadence fits more than '
+                         'one interval: %s; pass --echo-interval (the mount\'s echo_interval, '
+                         'in /proc/mounts) to decide' % '; '.join(parts), details)
+
+
+VERDICT_WORDS = {'echo-bug': 'the echo bug', 'outage': 'a real outage',
+                 'server-closed': 'closed by the server', 'short': 'not the echo check',
+                 'undecided': 'undecided'}
 
 
 def interval_stats(times, e):
