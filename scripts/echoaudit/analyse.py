@@ -851,7 +851,27 @@ def check_connection(rep, e):
     out = {}
     for k in (2, 3):
         out['stock-%dE' % k] = model.check_replay(pdus, e, k, end)
+    out[model.RULE_FIXED] = model.check_replay_fixed(signs_of_life(conn, end), e, end)
     return out
+
+
+def signs_of_life(conn, end):
+    """What the fixed receive path counts as a sign of life from the
+    server, as this capture shows it: its PDUs, any segment of its bytes,
+    and a move of the right edge of the window it advertises (it read
+    ours), before @end."""
+    out = [p.t for p in conn.pdus if not p.from_client and p.t < end]
+    last_edge = None
+    for sg in conn.segments:
+        if sg.from_client or sg.t >= end:
+            continue
+        if sg.length > 0 and not sg.keep_alive:
+            out.append(sg.t)
+        if sg.edge is not None:
+            if last_edge is not None and sg.edge != last_edge:
+                out.append(sg.t)
+            last_edge = sg.edge
+    return sorted(set(out))
 
 
 def findings_of(rep):
@@ -862,44 +882,58 @@ def findings_of(rep):
     if not e or not rep.check:
         return out
     ck = rep.check.get('stock-3E')
-    ck2 = rep.check.get('stock-2E')
-    closed_by_client = rc is not None and rc.verdict.kind not in ('server-closed',)
+    closed_by_client = rc is not None and rc.verdict.kind in ('echo-bug', 'outage')
+    names = {'stock-3E': 'the stock 3E check', 'stock-2E': 'the stock 2E check',
+             model.RULE_FIXED: 'the fixed check'}
     if rc and closed_by_client:
-        if ck.gave_up and 0 <= rc.at - ck.at <= REPRODUCE_S:
-            pass
-        elif ck.gave_up and ck.at < rc.at - REPRODUCE_S:
-            out.append('the stock 3E check on this capture\'s replies would have given the server '
-                       'up at %s (%s), %s before the reconnect the capture shows: the client '
-                       'kept the connection longer than the 3E check allows (a 2E/3E kernel is '
-                       'ruled out, or E is not %g s)' % (_clock(ck.at), _cause(ck), fmt_d(rc.at - ck.at), e))
-        elif rc.verdict.kind in ('echo-bug', 'outage'):
-            if ck2 and ck2.gave_up and 0 <= rc.at - ck2.at <= REPRODUCE_S:
-                pass
-            else:
-                out.append('the stock check on this capture\'s replies does not give the server up '
-                           'by %s, when the capture shows the reconnect (longest silence %s, 3E = '
-                           '%s): the client saw a longer silence than this capture point did '
-                           '(replies delayed between them), or E is not %g s'
-                           % (_clock(rc.at), fmt_d(ck.longest_silence), fmt_d(3 * e), e))
-    elif not rc and ck.gave_up and not rep.clean_close:
+        if not reproduced_by(rep):
+            early = [(k, v) for k, v in rep.check.items() if v.gave_up and v.at < rc.at]
+            out.append('no check on this capture\'s replies gives the server up when the capture '
+                       'shows the reconnect (%s): %s; the client saw other silences than this '
+                       'capture point did (replies delayed between them, or a delay that '
+                       'changed), or E is not %g s'
+                       % (_clock(rc.at), '; '.join(
+                           '%s %s' % (names[k], 'gives up at %s, %s before it' % (
+                               _clock(v.at), fmt_d(rc.at - v.at)) if (k, v) in early else
+                               'does not give up by then (longest silence %s)' % fmt_d(
+                                   v.longest_silence)) for k, v in sorted(rep.check.items())), e))
+    elif not rc and not rep.clean_close and ck.gave_up:
+        others = [names[k] for k, v in rep.check.items() if v.gave_up and k != 'stock-3E']
         out.append('the stock 3E check on this capture\'s replies would have given the server up '
-                   'at %s (%s), and the capture shows no reconnect: a client that is not stock, '
-                   'or E is not %g s' % (_clock(ck.at), _cause(ck), e))
-    st = rep.replay.get('stock-3E')
-    if rc and closed_by_client and st is not None and ck.gave_up and \
-            0 <= rc.at - ck.at <= REPRODUCE_S:
-        if not st.gave_up or abs(st.at - ck.at) > REPRODUCE_S:
-            rtts = sorted(x.rtt for x in rep.echoes if x.rtt is not None)
-            out.append('the schedule model does not reproduce this reconnect: with the round '
-                       'trips this capture shows (median %s) its stock schedule %s; the capture '
-                       'shows a longer silence, so the client got its replies later than this '
-                       'capture point did (it is not on the client, or the link\'s delay '
-                       'changed): its "what each schedule would have done" is a lower bound'
-                       % (fmt_d(rtts[len(rtts) // 2]) if rtts else '?',
-                          'would not have given the server up (longest silence %s)'
-                          % fmt_d(st.longest_silence) if not st.gave_up else
-                          'gives up at %s instead' % _clock(st.at)))
+                   'at %s (%s), and the capture shows no reconnect%s: not a stock client, or E '
+                   'is not %g s' % (_clock(ck.at), _cause(ck),
+                                    ' (%s would have too)' % ', '.join(others) if others else '', e))
+    for rule in [k for k in reproduced_by(rep) if k.startswith('stock-')][:1]:
+        st = rep.replay.get(rule)
+        if st is None or (st.gave_up and abs(st.at - rep.check[rule].at) <= REPRODUCE_S):
+            continue
+        rtts = sorted(x.rtt for x in rep.echoes if x.rtt is not None)
+        out.append('the schedule model does not reproduce this reconnect, which the %s check '
+                   'does: with the round trips this capture shows (median %s) its stock '
+                   'schedule %s; the client got its replies later than this capture point did '
+                   '(the capture is not on the client, or the link\'s delay changed), so its '
+                   '"what each schedule would have done" is a lower bound'
+                   % (rule[len('stock-'):], fmt_d(rtts[len(rtts) // 2]) if rtts else '?',
+                      'would not have given the server up (longest silence %s)'
+                      % fmt_d(st.longest_silence) if not st.gave_up else
+                      'gives up at %s instead' % _clock(st.at)))
     return out
+
+
+def reproduced_by(rep):
+    """The check (stock-3E, stock-2E, fixed) that, on the capture's own
+    traffic, gives the server up just before the reconnect it shows: the
+    closest one within REPRODUCE_S (two within 50 ms of each other: both)."""
+    rc = rep.reconnect
+    if not rc or not rep.check:
+        return []
+    lags = {k: rc.at - v.at for k, v in rep.check.items()
+            if v.gave_up and 0 <= rc.at - v.at <= REPRODUCE_S}
+    if not lags:
+        return []
+    best = min(lags.values())
+    return [k for k in ('stock-3E', 'stock-2E', model.RULE_FIXED)
+            if k in lags and lags[k] - best <= 0.05]
 
 
 def _cause(res):
@@ -1017,7 +1051,7 @@ def decide(rep):
         if r.reconnect:
             v = r.reconnect.verdict
             parts.append('%s if E = %g s' % (VERDICT_WORDS.get(v.kind, v.kind), c.seconds))
-            rep_ok = (ck is not None and ck.gave_up and 0 <= r.reconnect.at - ck.at <= REPRODUCE_S)
+            rep_ok = 'stock-3E' in reproduced_by(r)
             details.append('if E = %g s (%s): %s; the stock 3E check on this capture\'s replies %s'
                            % (c.seconds, c.why, v.text,
                               'gives the server up %s before the reconnect (%s): it explains '

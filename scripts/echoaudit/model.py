@@ -493,3 +493,40 @@ def check_replay(pdus, interval_s, intervals, end, lstrp0=None):
         wake = t + RECV_TIMEOUT_S
     res.longest_silence = max(res.longest_silence, end - lstrp)
     return res
+
+
+def check_replay_fixed(signs, interval_s, end, lstrp0=None, hz=DEFAULT_HZ):
+    """The fixed receive path (the series' v2) on the signs of life a
+    capture shows from the server: whole PDUs, bytes of them, and moves of
+    the right edge of its receive window (it read our bytes). It looks at
+    the server every cifs_recv_timeout() = E / 8 (at most 7 s) while
+    nothing comes, and gives it up once cifs_server_silent(): 3 E after
+    the last sign (a look counts from the previous look: it gives up at
+    most 3 E after the server stopped, never later)."""
+    res = ReplayResult(rule=RULE_FIXED)
+    times = sorted(t for t in signs if t <= end)
+    if lstrp0 is None:
+        if not times:
+            return res
+        lstrp0, times = times[0], times[1:]
+    look = recv_timeout_v2(int(round(interval_s * hz)), hz) / hz
+    limit = SMB_ECHO_TIMEOUT_INTERVALS * interval_s
+    heard = lstrp0
+    for t in times + [None]:
+        stop = end if t is None else t
+        # the looks after the last sign: heard + k * look
+        k = int(limit // look) + 1
+        first_out = heard + k * look
+        while first_out - heard <= limit:
+            first_out += look
+        if first_out <= stop:
+            res.gave_up, res.at, res.cause = True, first_out, 'wake'
+            res.silence, res.last_response = first_out - heard, heard
+            res.longest_silence = max(res.longest_silence, first_out - heard)
+            return res
+        if t is None:
+            break
+        res.longest_silence = max(res.longest_silence, t - heard)
+        heard = t
+    res.longest_silence = max(res.longest_silence, end - heard)
+    return res

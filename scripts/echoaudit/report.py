@@ -149,9 +149,11 @@ def summary(cap, reports, given_e):
                                    if no else ''))
     judged = [r for r in sure if r.check]
     if judged:
-        recs_s = [r for r in judged if r.reconnect and r.reconnect.verdict.kind != 'server-closed']
+        recs_s = [r for r in judged if r.reconnect and
+                  r.reconnect.verdict.kind in ('echo-bug', 'outage')]
         rep3 = [r for r in recs_s if _reproduces(r, 'stock-3E')]
         rep2 = [r for r in recs_s if _reproduces(r, 'stock-2E')]
+        repf = [r for r in recs_s if _reproduces(r, model.RULE_FIXED)]
         gave3 = sum(1 for r in judged if r.check['stock-3E'].gave_up)
         gave2 = sum(1 for r in judged if r.check['stock-2E'].gave_up)
         out += (' The capture\'s own server replies through the stock client\'s check (before '
@@ -159,7 +161,8 @@ def summary(cap, reports, given_e):
                 'at 3E and %d at 2E' % (gave3, '' if gave3 == 1 else 's', gave2))
         if recs_s:
             out += ('; of the %d reconnect%s by the client, the 3E check reproduces %d, the 2E '
-                    'check %d' % (len(recs_s), '' if len(recs_s) == 1 else 's', len(rep3), len(rep2)))
+                    'check %d, the fixed check %d' % (len(recs_s), '' if len(recs_s) == 1 else 's',
+                                                      len(rep3), len(rep2), len(repf)))
         out += '.'
     gave = {rule: sum(1 for r in sure if r.replay.get(rule) and r.replay[rule].gave_up)
             for rule in model.RULES}
@@ -177,9 +180,7 @@ def summary(cap, reports, given_e):
 
 
 def _reproduces(r, rule):
-    ck = r.check.get(rule)
-    rc = r.reconnect
-    return bool(ck and rc and ck.gave_up and 0 <= rc.at - ck.at <= analyse.REPRODUCE_S)
+    return rule in analyse.reproduced_by(r)
 
 
 def text_report(cap, reports, given_e, clock, kind_line):
@@ -316,14 +317,18 @@ def _replays(r, clock, ind):
                     'wait, %s):' % ('to the reconnect' if rc else 'to the end of the connection'),
                     78, ind)
         for rule, name in (('stock-3E', '3E (Debian 12\'s 6.1 and later)'),
-                           ('stock-2E', '2E (kernels before 2019)')):
+                           ('stock-2E', '2E (kernels before 2019)'),
+                           (model.RULE_FIXED, 'fixed (signs of life: PDUs, bytes, the window '
+                                              'edge; looks every E / 8)')):
+            if rule not in r.check:
+                continue
             ck = r.check[rule]
             if ck.gave_up:
                 txt = 'gives the server up at %s (%s)' % (clock(ck.at), analyse._cause(ck))
                 if rc and rc.verdict.kind != 'server-closed':
                     lag = rc.at - ck.at
                     txt += ('; the reconnect %s later: reproduced' % fmt_d(lag)
-                            if 0 <= lag <= analyse.REPRODUCE_S else
+                            if rule in analyse.reproduced_by(r) else
                             '; the reconnect %s %s' % (fmt_d(abs(lag)),
                                                        'later' if lag > 0 else 'earlier'))
             else:
@@ -379,7 +384,7 @@ def _check_json(r):
         d = {'gave_up': v.gave_up, 'at': v.at, 'silence': v.silence, 'cause': v.cause,
              'longest_silence': v.longest_silence}
         if rc:
-            d['reproduces_reconnect'] = bool(v.gave_up and 0 <= rc.at - v.at <= analyse.REPRODUCE_S)
+            d['reproduces_reconnect'] = k in analyse.reproduced_by(r)
         out[k] = d
     return out
 
