@@ -287,6 +287,9 @@ def interval_candidates(times, iv, hz=None):
     def fits_hz(x):
         return hz is None or x.hz is None or x.hz == hz
 
+    cadence, _, n = regular_cadence_n(times)
+    whole = round(cadence) if cadence else 0
+    grid = bool(whole >= 1 and fixed_fits(cadence, whole, n))
     one = iv
     if fits_hz(one):
         fit = ('fits the cadence only roughly: neither a fixed-rate grid nor the stock timer '
@@ -294,8 +297,14 @@ def interval_candidates(times, iv, hz=None):
                {'daisy chain': 'the stock daisy chain\'s period at HZ %s' % one.hz,
                 'fixed-rate': 'a fixed-rate grid'}.get(one.schedule, 'a fixed-rate grid or the '
                                                        'stock daisy chain'))
+        if one.schedule == 'daisy chain' and grid and whole == one.seconds:
+            fit += ', or a fixed-rate grid (the fixed series)'
         out.append(Candidate(one.seconds, 1, one.schedule, one.hz,
                              'an echo every run: %s' % fit))
+    elif grid:
+        out.append(Candidate(float(whole), 1, 'fixed-rate', None,
+                             'an echo every run: a fixed-rate grid (the fixed series; the stock '
+                             'daisy chain at HZ %s would not fit)' % hz))
     half = infer_interval(with_midpoints(times))
     if half.seconds and half.seconds != one.seconds and 'fits neither' not in half.source \
             and fits_hz(half):
