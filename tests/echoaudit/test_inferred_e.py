@@ -153,3 +153,45 @@ def test_json_is_valid_and_complete():
     c = doc['connections'][0]
     assert c['skipped'] is None and c['replay'] == {} and c['check'] == {}
     assert {x['skipped'] for x in c['echo_interval_candidates']} == {7, 1}
+
+
+# ------------------------------------------------- the client's kernel log
+
+def _log_slice(tmp_path):
+    """The client's log from the delayed phase to the reconnect: no echo of
+    the idle phase, so the cadence alone fits E = 2 s and 4 s."""
+    out, keep = [], False
+    for line in open(fixture('lift-client.dmesg')):
+        keep = keep or 'audit: slow begin' in line
+        if 'audit: lift end' in line:
+            break
+        if keep:
+            out.append(line)
+    p = tmp_path / 'slow.dmesg'
+    p.write_text(''.join(out))
+    return str(p)
+
+
+def test_log_give_up_decides_between_candidates(tmp_path):
+    """'has not responded in 6 seconds' is 3E (or 2E before 2019): E = 2 s
+    or 3 s; of the cadence's 2 s and 4 s only 2 s fits."""
+    doc = audit(_log_slice(tmp_path))
+    c = doc['connections'][0]
+    assert c['echo_interval'] == 2
+    assert 'only E = 2 s fits the give-up' in c['echo_interval_source']
+    assert [g['limit'] for g in c['gave_up']] == ['6 s = 3 E']
+    assert [g['verdict'] for g in c['gave_up']] == ['echo-bug']
+
+
+def test_log_whole_agrees():
+    doc = cached('lift-client.dmesg')
+    c = doc['connections'][0]
+    assert c['echo_interval'] == 2 and 'agrees' in c['echo_interval_source']
+    assert [g['verdict'] for g in c['gave_up']] == ['echo-bug']
+
+
+def test_log_mutant_without_the_give_up_is_caught(tmp_path, monkeypatch):
+    from echoaudit import logs
+    monkeypatch.setattr(logs, '_interval_from_give_up', lambda c, iv: iv)
+    c = audit(_log_slice(tmp_path))['connections'][0]
+    assert c['echo_interval'] == 4 and c['gave_up'][0]['limit'] == '6 s = 1.5 E'
