@@ -18,7 +18,25 @@ FIXTURES = os.path.join(HERE, 'fixtures')
 if SCRIPTS not in sys.path:
     sys.path.insert(0, SCRIPTS)
 
-from echoaudit import cli  # noqa: E402
+from echoaudit import capture, cli  # noqa: E402
+
+# tshark reads each capture once per session: the analysis does not change
+# what read_capture() returns
+_read = capture.read_capture
+
+
+@functools.lru_cache(maxsize=None)
+def _read_cached(path, mtime, truncated_ok):
+    return _read(path, truncated_ok=truncated_ok)
+
+
+def _read_capture(path, truncated_ok=False, server_ports=()):
+    if server_ports:
+        return _read(path, truncated_ok=truncated_ok, server_ports=server_ports)
+    return _read_cached(os.path.abspath(path), os.path.getmtime(path), truncated_ok)
+
+
+cli.read_capture = _read_capture
 
 needs_tshark = pytest.mark.skipif(shutil.which('tshark') is None,
                                   reason='tshark (Debian package tshark) is not installed')
