@@ -259,20 +259,21 @@ def infer_interval(times, given=None):
     return iv
 
 
-def with_midpoints(times):
-    """@times with a point halfway in each gap: the echoes a client would
-    have sent had it not skipped every second run."""
+def with_midpoints(times, k=2):
+    """@times with k - 1 points evenly in each gap: the echoes a client
+    would have sent had it not skipped k - 1 of every k runs."""
     out = []
     for a, b in zip(times, times[1:]):
-        out += [a, (a + b) / 2]
+        out += [a + (b - a) * j / k for j in range(k)]
     return out + times[-1:]
 
 
 def interval_candidates(times, iv, hz=None):
     """The intervals an inferred E could be, where the cadence fits more
     than one (an empty list: it fits one, or there are too few echoes to
-    weigh). An operator weighs E itself (an echo every run) and E / 2 with
-    every second echo skipped: the stock one-second rule skips an echo
+    weigh). An operator weighs E itself (an echo every run), E / 2 with
+    every second echo skipped and E / 3 with two of three skipped (a round
+    trip over E + 1 s): the stock one-second rule skips an echo
     when a response came within E - 1 s, so on a link whose round trip is
     over a second (and E >= 2 s) every second run is skipped and the
     echoes come every 2 E, plus the timer wheel's rounding of each run;
@@ -280,7 +281,7 @@ def interval_candidates(times, iv, hz=None):
     credit). Each candidate must fit the cadence with its own schedule: the
     daisy chain's timer-wheel period (twice it for E / 2), or a fixed-rate
     grid."""
-    if not iv.seconds or len(times) < 3 or iv.source.startswith('--echo-interval'):
+    if not iv.seconds or len(times) < 2 or iv.source.startswith('--echo-interval'):
         return []
     out = []
 
@@ -305,19 +306,25 @@ def interval_candidates(times, iv, hz=None):
         out.append(Candidate(float(whole), 1, 'fixed-rate', None,
                              'an echo every run: a fixed-rate grid (the fixed series; the stock '
                              'daisy chain at HZ %s would not fit)' % hz))
-    half = infer_interval(with_midpoints(times))
-    if half.seconds and half.seconds != one.seconds and 'fits neither' not in half.source \
-            and fits_hz(half):
-        if half.schedule == 'daisy chain' and half.seconds >= 2:
-            out.append(Candidate(half.seconds, 2, half.schedule, half.hz,
-                                 'every second echo skipped (the stock one-second rule on a link '
-                                 'whose round trip at the client is over 1 s): twice the daisy '
-                                 'chain\'s period at HZ %s' % half.hz))
-        elif half.schedule in ('fixed-rate', ''):
-            out.append(Candidate(half.seconds, 2, 'fixed-rate', None,
-                                 'every second echo without an echo credit (the fixed schedule on '
-                                 'a link whose round trip at the client is over E): twice a '
-                                 'fixed-rate grid'))
+    for k in (2, 3):
+        part = infer_interval(with_midpoints(times, k))
+        if not part.seconds or 'fits neither' in part.source or not fits_hz(part) or \
+                part.seconds in [c.seconds for c in out]:
+            continue
+        skipped = ('every second echo skipped' if k == 2 else
+                   'two of every three echoes skipped')
+        if part.schedule == 'daisy chain' and part.seconds >= 2:
+            out.append(Candidate(part.seconds, k, part.schedule, part.hz,
+                                 '%s (the stock one-second rule on a link whose round trip at '
+                                 'the client is over %s): %s the daisy chain\'s period at HZ %s'
+                                 % (skipped, '1 s' if k == 2 else 'E + 1 s',
+                                    'twice' if k == 2 else 'three times', part.hz)))
+        elif part.schedule in ('fixed-rate', ''):
+            out.append(Candidate(part.seconds, k, 'fixed-rate', None,
+                                 '%s without an echo credit (the fixed schedule on a link whose '
+                                 'round trip at the client is over %s): %s a fixed-rate grid'
+                                 % (skipped, 'E' if k == 2 else '2 E',
+                                    'twice' if k == 2 else 'three times')))
     return sorted(out, key=lambda c: c.seconds)
 
 
@@ -713,6 +720,11 @@ def judge(rep, rc, e):
                        'server answered %s before; %s made the silence %s: the echo bug '
                        '(fixed by this project)%s'
                        % (fmt_d(rc.answered_before), ' and '.join(causes), fmt_d(s), lim), details)
+    if not e:
+        return Verdict('undecided', 'undecided: the client closed the connection after %s of '
+                       'server silence, and E is unknown (fewer than two echoes in view and no '
+                       '--echo-interval): whether that passed its limit (3E, 2E before 2019) '
+                       'cannot be told; pass --echo-interval' % fmt_d(s), details)
     return Verdict('short', 'the client closed the connection after %s of server silence%s: '
                    'not the unresponsive-server check (another reason: an error, a remount)'
                    % (fmt_d(s), lim), details)
@@ -895,7 +907,7 @@ def findings_of(rep):
     names = {'stock-3E': 'the stock 3E check', 'stock-2E': 'the stock 2E check',
              model.RULE_FIXED: 'the fixed check'}
     if rc and closed_by_client:
-        if not reproduced_by(rep):
+        if not reproduced_by(rep) and not reproduced_late(rep):
             early = [(k, v) for k, v in rep.check.items() if v.gave_up and v.at < rc.at]
             out.append('no check on this capture\'s replies gives the server up when the capture '
                        'shows the reconnect (%s): %s; the client saw other silences than this '
@@ -943,6 +955,36 @@ def reproduced_by(rep):
     best = min(lags.values())
     return [k for k in ('stock-3E', 'stock-2E', model.RULE_FIXED)
             if k in lags and lags[k] - best <= 0.05]
+
+
+# A reconnect seen this much later than a check gives up is still that
+# check's, if the capture shows the client's packets reaching it late (a
+# delay between the client and the capture point, which it cannot measure).
+REPRODUCE_LATE_S = 10.0
+
+
+def late_hint(rep):
+    """What in the capture says the client's packets reach it late, or ''."""
+    late = [sk for sk in rep.skips if sk.cause in ('unexplained', 'grid shifted')]
+    if late:
+        return ('%d skip(s) above need the client to be further from this capture point than it '
+                'shows' % len(late))
+    return ''
+
+
+def reproduced_late(rep):
+    """(rule, lag): the stock check that gives the server up before the
+    reconnect, by more than REPRODUCE_S, where the capture says the client's
+    packets reach it late; None where a check reproduces it, or none does."""
+    rc = rep.reconnect
+    if not rc or not rep.check or reproduced_by(rep) or not late_hint(rep):
+        return None
+    lags = [(rc.at - v.at, k) for k, v in rep.check.items() if k.startswith('stock-') and
+            v.gave_up and REPRODUCE_S < rc.at - v.at <= REPRODUCE_LATE_S]
+    if not lags:
+        return None
+    lag, k = min(lags, key=lambda x: (round(x[0], 3), x[1] != 'stock-3E'))
+    return k, lag
 
 
 def _cause(res):
@@ -1009,6 +1051,24 @@ def analyse_capture(cap, given_e=None, hz=None, clock=None):
                                              'E = %g s' % c.seconds, c.why))
                     idx = reports.index(r)
                     reports[idx] = _conn_report(r.conn, r.echoes, iv)
+    # a connection with too few echoes of its own takes the interval of
+    # another connection of its mount, where that one's is not open
+    if not given_e:
+        for chain in _chains(reports, succs):
+            known = [r for r in chain if r.interval.seconds and len(cands.get(r.conn.stream) or []) < 2
+                     and len(r.echoes) >= 3]
+            for r in chain:
+                if r.interval.seconds or not known:
+                    continue
+                src = min(known, key=lambda x: abs(chain.index(x) - chain.index(r)))
+                iv = Interval(seconds=src.interval.seconds, schedule=src.interval.schedule,
+                              hz=src.interval.hz,
+                              source='taken from connection %s of the same mount (%s), whose '
+                                     'cadence gives it: %s' % (
+                                         src.conn.stream, 'same ClientGuid' if src.conn.client_guid
+                                         and src.conn.client_guid == r.conn.client_guid else
+                                         'paired by its reconnect', src.interval.source))
+                reports[reports.index(r)] = _conn_report(r.conn, r.echoes, iv)
     for idx, rep in enumerate(reports):
         _finish(rep, cap.connections, succs.get(rep.conn.stream), hz)
         cs = cands.get(rep.conn.stream) or []
@@ -1061,12 +1121,19 @@ def decide(rep):
             v = r.reconnect.verdict
             parts.append('%s if E = %g s' % (VERDICT_WORDS.get(v.kind, v.kind), c.seconds))
             rep_ok = 'stock-3E' in reproduced_by(r)
+            late = reproduced_late(r)
+            if rep_ok:
+                how = ('gives the server up %s before the reconnect (%s): it explains the '
+                       'reconnect' % (fmt_d(r.reconnect.at - ck.at), _cause(ck)))
+            elif late and late[0] == 'stock-3E':
+                how = ('gives the server up %s before the reconnect (%s): it explains the '
+                       'reconnect if the client\'s packets reach this capture point that late '
+                       '(%s)' % (fmt_d(late[1]), _cause(ck), late_hint(r)))
+            else:
+                how = ('does not give the server up just before it: nothing in the capture '
+                       'explains the reconnect with this E')
             details.append('if E = %g s (%s): %s; the stock 3E check on this capture\'s replies %s'
-                           % (c.seconds, c.why, v.text,
-                              'gives the server up %s before the reconnect (%s): it explains '
-                              'the reconnect' % (fmt_d(r.reconnect.at - ck.at), _cause(ck))
-                              if rep_ok else 'does not give the server up by then: nothing in '
-                              'the capture explains the reconnect with this E'))
+                           % (c.seconds, c.why, v.text, how))
         else:
             parts.append('no reconnect if E = %g s' % c.seconds)
             details.append('if E = %g s (%s): no reconnect' % (c.seconds, c.why))

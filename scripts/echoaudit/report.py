@@ -135,12 +135,14 @@ def summary(cap, reports, given_e):
             nskip, '' if nskip == 1 else 'es',
             ', %d right after a reply within E - 1 s (the hard-coded second)' % hard if hard else '')
     elif any(r.echoes for r in sure):
-        out += ' No echo skipped.'
+        out += ' No echo skipped%s.' % (' on the other connections' if undecided else '')
     for r in undecided:
         out += ' Echoes skipped on connection %s: %s.' % (r.conn.stream, ', '.join(
             '%d if E = %g s' % (sum(len(sk.slots) for sk in c.report.skips), c.seconds)
             for c in r.candidates))
-        yes = [c for c in r.candidates if c.report.reconnect and _reproduces(c.report, 'stock-3E')]
+        yes = [c for c in r.candidates if c.report.reconnect and (
+            _reproduces(c.report, 'stock-3E') or
+            (analyse.reproduced_late(c.report) or ('',))[0] == 'stock-3E')]
         no = [c for c in r.candidates if c not in yes]
         if yes:
             out += (' The stock 3E check on the capture\'s own replies reproduces its reconnect if '
@@ -327,8 +329,12 @@ def _replays(r, clock, ind):
                 txt = 'gives the server up at %s (%s)' % (clock(ck.at), analyse._cause(ck))
                 if rc and rc.verdict.kind != 'server-closed':
                     lag = rc.at - ck.at
+                    late = analyse.reproduced_late(r)
                     txt += ('; the reconnect %s later: reproduced' % fmt_d(lag)
                             if rule in analyse.reproduced_by(r) else
+                            '; the reconnect %s later: reproduced if the client\'s packets reach '
+                            'this capture point that late (%s)' % (fmt_d(lag), analyse.late_hint(r))
+                            if late and late[0] == rule else
                             '; the reconnect %s %s' % (fmt_d(abs(lag)),
                                                        'later' if lag > 0 else 'earlier'))
             else:
@@ -385,6 +391,8 @@ def _check_json(r):
              'longest_silence': v.longest_silence}
         if rc:
             d['reproduces_reconnect'] = k in analyse.reproduced_by(r)
+            late = analyse.reproduced_late(r)
+            d['reproduces_reconnect_if_late'] = (late[1] if late and late[0] == k else None)
         out[k] = d
     return out
 
