@@ -61,6 +61,8 @@ def _end_of(rep):
     rc = rep.reconnect
     if rc and _open(rep):
         return 'reconnect: undecided (%s)' % _by_candidate(rep)
+    if rc and rc.verdict.kind == 'undecided':
+        return 'reconnect: undecided (E unknown)'
     if rc:
         return 'reconnect: %s' % VERDICT_SHORT.get(rc.verdict.kind, rc.verdict.kind)
     if rep.clean_close:
@@ -90,12 +92,13 @@ def summary(cap, reports, given_e):
         servers[0] if len(servers) == 1 else '%d servers (%s)' % (len(servers), ', '.join(servers[:4])))]
     if recs:
         order = ('echo-bug', 'outage', 'server-closed', 'short', 'undecided')
-        open_ = [r for r in recs if _open(r)]
+        open_ = [r for r in recs if _open(r) or r.reconnect.verdict.kind == 'undecided']
         parts.append('%d reconnect%s: %s' % (len(recs), '' if len(recs) == 1 else 's', ', '.join(
             '%d %s' % (kinds[k], VERDICT_SHORT[k]) for k in order if k in kinds)) + (
             ' (%s: pass --echo-interval)' % '; '.join(
-                'connection %s: %s' % (r.conn.stream, _by_candidate(r)) if len(open_) > 1
-                else _by_candidate(r) for r in open_) if open_ else ''))
+                ('connection %s: %s' if len(open_) > 1 else '%.0s%s')
+                % (r.conn.stream, _by_candidate(r) if _open(r) else 'E unknown, too few echoes')
+                for r in open_) if open_ else ''))
     else:
         parts.append('no reconnect')
     out = '. '.join(p[0].upper() + p[1:] for p in parts) + '.'
