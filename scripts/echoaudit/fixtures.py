@@ -14,7 +14,14 @@ before it is kept:
   ended a silence over 3E = 6 s and under 7 s (the stock 7 s socket wait),
   within 100 ms of it: the reply thrown away by the unresponsive check;
 - the verdict is the echo bug, with at least 4 echoes skipped;
-- on the client's side, the echoes' round trips are the link's 1.5 s.
+- on the client's side, the echoes' round trips are the link's 1.5 s;
+- the stock 3E check on the capture's own replies reproduces the reconnect;
+
+and, without --echo-interval, as an operator who does not know E would run
+it: the whole capture decides E = 2 s (the idle phase's cadence) and says
+the echo bug; a slice (the delayed cadence only) never states a verdict
+other than the echo bug: undecided between E = 2 s and 4 s, or decided by
+what else it holds.
 
 --update copies the files that pass into FIXTURES_DIR.
 """
@@ -34,6 +41,7 @@ AFTER_S = 1.5       # and this long after it
 
 
 def tool_json(path, e=2):
+    """The tool's JSON for @path (with --echo-interval @e; None: without)."""
     args = [sys.executable, TOOL, '--json'] + (['--echo-interval', str(e)] if e else []) + [path]
     p = subprocess.run(args, capture_output=True, text=True, check=False)
     if p.returncode != 0:
@@ -77,6 +85,23 @@ def signature(path, client_side):
                  '100 ms' % (rc['at'] - rc['silence_to']))
     if c['skipped'] < 4:
         p.append('%d echoes skipped, fewer than 4' % c['skipped'])
+    ck = c['check'].get('stock-3E') or {}
+    if not ck.get('reproduces_reconnect'):
+        p.append('the stock 3E check does not reproduce the reconnect: %s' % ck)
+    # without --echo-interval
+    doc = tool_json(path, e=None)
+    c = doc['connections'][0]
+    v = c['reconnect']['verdict'] if c['reconnect'] else None
+    if '-slice' in path:
+        if v == 'undecided':
+            if c['reconnect']['verdicts_by_interval'].get('2') != 'echo-bug':
+                p.append('without E: undecided, but not the echo bug for E = 2 s: %s'
+                         % c['reconnect']['verdicts_by_interval'])
+        elif v != 'echo-bug' or c['echo_interval'] != 2:
+            p.append('without E: %s with E = %s' % (v, c['echo_interval']))
+    elif v != 'echo-bug' or c['echo_interval'] != 2:
+        p.append('without E the whole capture says %s with E = %s, not the echo bug with '
+                 'E = 2 s' % (v, c['echo_interval']))
     if client_side:
         rtts = sorted(x['reply'] - x['t'] for x in c['echoes'] if x['reply'] is not None)
         med = rtts[len(rtts) // 2] if rtts else 0
