@@ -111,7 +111,21 @@ class ConnReport:
     clean_close: bool = False
     reconnect: Reconnect = None
     replay: dict = field(default_factory=dict)
+    check: dict = field(default_factory=dict)      # rule -> the capture through the stock check
+    findings: list = field(default_factory=list)   # where a replay and the capture disagree
+    candidates: list = field(default_factory=list)  # Candidate, where E is inferred and open
     notes: list = field(default_factory=list)
+
+
+@dataclass
+class Candidate:
+    """One echo interval the cadence of an inferred E fits."""
+    seconds: float
+    every: int                  # 1: an echo every run; 2: every second run's skipped
+    schedule: str               # 'daisy chain' | 'fixed-rate' | ''
+    hz: int = None
+    why: str = ''               # how it fits the cadence, in words
+    report: object = None       # the ConnReport with this E
 
 
 # ------------------------------------------------------------ the interval
@@ -243,6 +257,75 @@ def infer_interval(times, given=None):
     iv.source = ('inferred from the cadence (%.3f s), which fits neither a fixed-rate '
                  'schedule nor the stock timer wheel: pass --echo-interval' % cadence)
     return iv
+
+
+def with_midpoints(times, k=2):
+    """@times with k - 1 points evenly in each gap: the echoes a client
+    would have sent had it not skipped k - 1 of every k runs."""
+    out = []
+    for a, b in zip(times, times[1:]):
+        out += [a + (b - a) * j / k for j in range(k)]
+    return out + times[-1:]
+
+
+def interval_candidates(times, iv, hz=None):
+    """The intervals an inferred E could be, where the cadence fits more
+    than one (an empty list: it fits one, or there are too few echoes to
+    weigh). An operator weighs E itself (an echo every run), E / 2 with
+    every second echo skipped and E / 3 with two of three skipped (a round
+    trip over E + 1 s): the stock one-second rule skips an echo
+    when a response came within E - 1 s, so on a link whose round trip is
+    over a second (and E >= 2 s) every second run is skipped and the
+    echoes come every 2 E, plus the timer wheel's rounding of each run;
+    the fixed schedule does so only when the round trip is over E (one echo
+    credit). Each candidate must fit the cadence with its own schedule: the
+    daisy chain's timer-wheel period (twice it for E / 2), or a fixed-rate
+    grid."""
+    if not iv.seconds or len(times) < 2 or iv.source.startswith('--echo-interval'):
+        return []
+    out = []
+
+    def fits_hz(x):
+        return hz is None or x.hz is None or x.hz == hz
+
+    cadence, _, n = regular_cadence_n(times)
+    whole = round(cadence) if cadence else 0
+    grid = bool(whole >= 1 and fixed_fits(cadence, whole, n))
+    one = iv
+    if fits_hz(one):
+        fit = ('fits the cadence only roughly: neither a fixed-rate grid nor the stock timer '
+               'wheel' if 'fits neither' in one.source else
+               {'daisy chain': 'the stock daisy chain\'s period at HZ %s' % one.hz,
+                'fixed-rate': 'a fixed-rate grid'}.get(one.schedule, 'a fixed-rate grid or the '
+                                                       'stock daisy chain'))
+        if one.schedule == 'daisy chain' and grid and whole == one.seconds:
+            fit += ', or a fixed-rate grid (the fixed series)'
+        out.append(Candidate(one.seconds, 1, one.schedule, one.hz,
+                             'an echo every run: %s' % fit))
+    elif grid:
+        out.append(Candidate(float(whole), 1, 'fixed-rate', None,
+                             'an echo every run: a fixed-rate grid (the fixed series; the stock '
+                             'daisy chain at HZ %s would not fit)' % hz))
+    for k in (2, 3):
+        part = infer_interval(with_midpoints(times, k))
+        if not part.seconds or 'fits neither' in part.source or not fits_hz(part) or \
+                part.seconds in [c.seconds for c in out]:
+            continue
+        skipped = ('every second echo skipped' if k == 2 else
+                   'two of every three echoes skipped')
+        if part.schedule == 'daisy chain' and part.seconds >= 2:
+            out.append(Candidate(part.seconds, k, part.schedule, part.hz,
+                                 '%s (the stock one-second rule on a link whose round trip at '
+                                 'the client is over %s): %s the daisy chain\'s period at HZ %s'
+                                 % (skipped, '1 s' if k == 2 else 'E + 1 s',
+                                    'twice' if k == 2 else 'three times', part.hz)))
+        elif part.schedule in ('fixed-rate', ''):
+            out.append(Candidate(part.seconds, k, 'fixed-rate', None,
+                                 '%s without an echo credit (the fixed schedule on a link whose '
+                                 'round trip at the client is over %s): %s a fixed-rate grid'
+                                 % (skipped, 'E' if k == 2 else '2 E',
+                                    'twice' if k == 2 else 'three times')))
+    return sorted(out, key=lambda c: c.seconds)
 
 
 def _stock_fits(cadence, latency=False):
@@ -637,6 +720,11 @@ def judge(rep, rc, e):
                        'server answered %s before; %s made the silence %s: the echo bug '
                        '(fixed by this project)%s'
                        % (fmt_d(rc.answered_before), ' and '.join(causes), fmt_d(s), lim), details)
+    if not e:
+        return Verdict('undecided', 'undecided: the client closed the connection after %s of '
+                       'server silence, and E is unknown (fewer than two echoes in view and no '
+                       '--echo-interval): whether that passed its limit (3E, 2E before 2019) '
+                       'cannot be told; pass --echo-interval' % fmt_d(s), details)
     return Verdict('short', 'the client closed the connection after %s of server silence%s: '
                    'not the unresponsive-server check (another reason: an error, a remount)'
                    % (fmt_d(s), lim), details)
@@ -720,6 +808,206 @@ def replay_connection(rep, e, hz, end):
 
 # -------------------------------------------------------------------- all
 
+def _conn_report(conn, echoes, iv):
+    rep = ConnReport(conn=conn, interval=iv, echoes=echoes)
+    rep.encrypted = sum(1 for p in conn.pdus if p.encrypted)
+    rep.plain = sum(1 for p in conn.pdus if not p.encrypted and not p.smb1)
+    if rep.encrypted:
+        rep.unreadable.append('%d encrypted PDUs (SMB3 transform): their commands and message '
+                              'ids cannot be read; each one from the server counts as a '
+                              'response, none can be matched to a request' % rep.encrypted)
+    if any(p.smb1 for p in conn.pdus):
+        rep.unreadable.append('SMB1 PDUs: counted as traffic, no echo analysis for SMB1')
+    e = iv.seconds
+    analyse_echoes(rep, cadence_for([x.t for x in echoes], e), e)
+    close = find_close(conn)
+    rep.close = close
+    rep.clean_close = is_clean_close(conn, close)
+    return rep
+
+
+def _finish(rep, conns, succ, hz):
+    """The reconnect, the longest silence and the replays of @rep."""
+    e = rep.interval.seconds
+    rep.reconnect = analyse_reconnect(rep, conns, succ, e)
+    # the longest silence of the connection's life: to its close or its
+    # reconnect, whichever came first
+    end = rep.close[0] if rep.close else rep.conn.last
+    if rep.reconnect:
+        end = min(end, rep.reconnect.at)
+    server = [t for t in server_times(rep.conn) if t <= end]
+    if server:
+        gaps = [(b - a, a, b, False) for a, b in zip(server, server[1:])]
+        gaps.append((end - server[-1], server[-1], end, True))
+        rep.longest_silence = max(gaps)
+    # to the reconnect and a socket wait on: the stock client gives up
+    # as the reply that ends the silence arrives, or when its 7 s wait
+    # in the socket ends, a moment after the new connection may show
+    end = rep.reconnect.at + REPLAY_AFTER_S if rep.reconnect else (
+        rep.close[0] if rep.close else rep.conn.last)
+    rep.replay = replay_connection(rep, e, hz or rep.interval.hz or model.DEFAULT_HZ, end)
+    rep.check = check_connection(rep, e)
+    rep.findings = findings_of(rep)
+
+
+# A reconnect the stock check explains comes this soon after the check
+# gives up (the client closes at once; the capture point may see the close
+# later, by the delay between them).
+REPRODUCE_S = 1.0
+
+
+def check_connection(rep, e):
+    """The capture's own server PDUs through the stock receive path's check,
+    2E and 3E, to the reconnect (or the close, or the end)."""
+    if not e:
+        return {}
+    conn = rep.conn
+    rc = rep.reconnect
+    end = rc.at if rc else (rep.close[0] if rep.close else conn.last)
+    if end is None:
+        return {}
+    pdus = [t for t in server_times(conn) if t < end] if rc else server_times(conn)
+    if not pdus:
+        return {}
+    out = {}
+    for k in (2, 3):
+        out['stock-%dE' % k] = model.check_replay(pdus, e, k, end)
+    out[model.RULE_FIXED] = model.check_replay_fixed(signs_of_life(conn, end), e, end)
+    return out
+
+
+def signs_of_life(conn, end):
+    """What the fixed receive path counts as a sign of life from the
+    server, as this capture shows it: its PDUs, any segment of its bytes,
+    and a move of the right edge of the window it advertises (it read
+    ours), before @end."""
+    out = [p.t for p in conn.pdus if not p.from_client and p.t < end]
+    last_edge = None
+    for sg in conn.segments:
+        if sg.from_client or sg.t >= end:
+            continue
+        if sg.length > 0 and not sg.keep_alive:
+            out.append(sg.t)
+        if sg.edge is not None:
+            if last_edge is not None and sg.edge != last_edge:
+                out.append(sg.t)
+            last_edge = sg.edge
+    return sorted(set(out))
+
+
+def findings_of(rep):
+    """Where the replays and the capture disagree, in words."""
+    out = []
+    e = rep.interval.seconds
+    rc = rep.reconnect
+    if not e or not rep.check:
+        return out
+    ck = rep.check.get('stock-3E')
+    closed_by_client = rc is not None and rc.verdict.kind in ('echo-bug', 'outage')
+    names = {'stock-3E': 'the stock 3E check', 'stock-2E': 'the stock 2E check',
+             model.RULE_FIXED: 'the fixed check'}
+    if rc and closed_by_client:
+        if not reproduced_by(rep) and not reproduced_late(rep):
+            early = [(k, v) for k, v in rep.check.items() if v.gave_up and v.at < rc.at]
+            out.append('no check on this capture\'s replies gives the server up when the capture '
+                       'shows the reconnect (%s): %s; the client saw other silences than this '
+                       'capture point did (replies delayed between them, or a delay that '
+                       'changed), or E is not %g s'
+                       % (_clock(rc.at), '; '.join(
+                           '%s %s' % (names[k], 'gives up at %s, %s before it' % (
+                               _clock(v.at), fmt_d(rc.at - v.at)) if (k, v) in early else
+                               'does not give up by then (longest silence %s)' % fmt_d(
+                                   v.longest_silence)) for k, v in sorted(rep.check.items())), e))
+    elif not rc and not rep.clean_close and ck.gave_up:
+        others = [names[k] for k, v in rep.check.items() if v.gave_up and k != 'stock-3E']
+        out.append('the stock 3E check on this capture\'s replies would have given the server up '
+                   'at %s (%s), and the capture shows no reconnect%s: not a stock client, or E '
+                   'is not %g s' % (_clock(ck.at), _cause(ck),
+                                    ' (%s would have too)' % ', '.join(others) if others else '', e))
+    for rule in [k for k in reproduced_by(rep) if k.startswith('stock-')][:1]:
+        st = rep.replay.get(rule)
+        if st is None or (st.gave_up and abs(st.at - rep.check[rule].at) <= REPRODUCE_S):
+            continue
+        rtts = sorted(x.rtt for x in rep.echoes if x.rtt is not None)
+        out.append('the schedule model does not reproduce this reconnect, which the %s check '
+                   'does: with the round trips this capture shows (median %s) its stock '
+                   'schedule %s; the client got its replies later than this capture point did '
+                   '(the capture is not on the client, or the link\'s delay changed), so its '
+                   '"what each schedule would have done" is a lower bound'
+                   % (rule[len('stock-'):], fmt_d(rtts[len(rtts) // 2]) if rtts else '?',
+                      'would not have given the server up (longest silence %s)'
+                      % fmt_d(st.longest_silence) if not st.gave_up else
+                      'gives up at %s instead' % _clock(st.at)))
+    return out
+
+
+def reproduced_by(rep):
+    """The check (stock-3E, stock-2E, fixed) that, on the capture's own
+    traffic, gives the server up just before the reconnect it shows: the
+    closest one within REPRODUCE_S (two within 50 ms of each other: both)."""
+    rc = rep.reconnect
+    if not rc or not rep.check:
+        return []
+    lags = {k: rc.at - v.at for k, v in rep.check.items()
+            if v.gave_up and 0 <= rc.at - v.at <= REPRODUCE_S}
+    if not lags:
+        return []
+    best = min(lags.values())
+    return [k for k in ('stock-3E', 'stock-2E', model.RULE_FIXED)
+            if k in lags and lags[k] - best <= 0.05]
+
+
+# A reconnect seen this much later than a check gives up is still that
+# check's, if the capture shows the client's packets reaching it late (a
+# delay between the client and the capture point, which it cannot measure).
+REPRODUCE_LATE_S = 10.0
+
+
+def late_hint(rep):
+    """What in the capture says the client's packets reach it late, or ''."""
+    late = [sk for sk in rep.skips if sk.cause in ('unexplained', 'grid shifted')]
+    if late:
+        return ('%d skip(s) above need the client to be further from this capture point than it '
+                'shows' % len(late))
+    return ''
+
+
+def reproduced_late(rep):
+    """(rule, lag): the stock check that gives the server up before the
+    reconnect, by more than REPRODUCE_S, where the capture says the client's
+    packets reach it late; None where a check reproduces it, or none does."""
+    rc = rep.reconnect
+    if not rc or not rep.check or reproduced_by(rep) or not late_hint(rep):
+        return None
+    lags = [(rc.at - v.at, k) for k, v in rep.check.items() if k.startswith('stock-') and
+            v.gave_up and REPRODUCE_S < rc.at - v.at <= REPRODUCE_LATE_S]
+    if not lags:
+        return None
+    lag, k = min(lags, key=lambda x: (round(x[0], 3), x[1] != 'stock-3E'))
+    return k, lag
+
+
+def _cause(res):
+    if res.cause == 'reply':
+        return 'the PDU that ended a silence of %s thrown away' % fmt_d(res.silence)
+    return 'at a socket wake-up, after %s of silence' % fmt_d(res.silence)
+
+
+def _chains(reports, succs):
+    """Lists of reports of one mount: a connection and its reconnects."""
+    by_stream = {r.conn.stream: r for r in reports}
+    nxt = {old: new.stream for old, new in succs.items()}
+    heads = set(by_stream) - set(nxt.values())
+    out = []
+    for h in sorted(heads):
+        chain, s = [], h
+        while s in by_stream and s not in [r.conn.stream for r in chain]:
+            chain.append(by_stream[s])
+            s = nxt.get(s)
+        out.append(chain)
+    return out
+
+
 def analyse_capture(cap, given_e=None, hz=None, clock=None):
     _CLOCK['fmt'] = clock
     reports = []
@@ -728,41 +1016,136 @@ def analyse_capture(cap, given_e=None, hz=None, clock=None):
             continue
         echoes = echoes_of(conn)
         iv = infer_interval([x.t for x in echoes], given_e)
-        rep = ConnReport(conn=conn, interval=iv, echoes=echoes)
-        rep.encrypted = sum(1 for p in conn.pdus if p.encrypted)
-        rep.plain = sum(1 for p in conn.pdus if not p.encrypted and not p.smb1)
-        if rep.encrypted:
-            rep.unreadable.append('%d encrypted PDUs (SMB3 transform): their commands and message '
-                                  'ids cannot be read; each one from the server counts as a '
-                                  'response, none can be matched to a request' % rep.encrypted)
-        if any(p.smb1 for p in conn.pdus):
-            rep.unreadable.append('SMB1 PDUs: counted as traffic, no echo analysis for SMB1')
-        e = iv.seconds
-        analyse_echoes(rep, cadence_for([x.t for x in echoes], e), e)
-        close = find_close(conn)
-        rep.close = close
-        rep.clean_close = is_clean_close(conn, close)
-        reports.append(rep)
+        reports.append(_conn_report(conn, echoes, iv))
     succs = pair_reconnects(cap.connections)
-    for rep in reports:
-        e = rep.interval.seconds
-        rep.reconnect = analyse_reconnect(rep, cap.connections, succs.get(rep.conn.stream), e)
-        # the longest silence of the connection's life: to its close or its
-        # reconnect, whichever came first
-        end = rep.close[0] if rep.close else rep.conn.last
-        if rep.reconnect:
-            end = min(end, rep.reconnect.at)
-        server = [t for t in server_times(rep.conn) if t <= end]
-        if server:
-            gaps = [(b - a, a, b, False) for a, b in zip(server, server[1:])]
-            gaps.append((end - server[-1], server[-1], end, True))
-            rep.longest_silence = max(gaps)
-        # to the reconnect and a socket wait on: the stock client gives up
-        # as the reply that ends the silence arrives, or when its 7 s wait
-        # in the socket ends, a moment after the new connection may show
-        end = rep.reconnect.at + REPLAY_AFTER_S if rep.reconnect else (rep.close[0] if rep.close else rep.conn.last)
-        rep.replay = replay_connection(rep, e, hz or rep.interval.hz or model.DEFAULT_HZ, end)
+    # E inferred: the candidates each connection's cadence fits, narrowed by
+    # the other connections of its mount (its reconnects keep its interval)
+    cands = {}
+    if not given_e:
+        for r in reports:
+            cands[r.conn.stream] = interval_candidates([x.t for x in r.echoes], r.interval, hz)
+        for chain in _chains(reports, succs):
+            sets = [{c.seconds for c in cands[r.conn.stream]} for r in chain
+                    if cands[r.conn.stream]]
+            if len(sets) < 2:
+                continue
+            common = set.intersection(*sets)
+            for r in chain:
+                if cands[r.conn.stream] and common:
+                    kept = [c for c in cands[r.conn.stream] if c.seconds in common]
+                    if len(kept) < len(cands[r.conn.stream]):
+                        others = [x.conn.stream for x in chain if x is not r]
+                        for c in kept:
+                            c.why += ('; the only interval that also fits connection%s %s of '
+                                      'the same mount' % ('' if len(others) == 1 else 's',
+                                                         ', '.join(map(str, others))))
+                    cands[r.conn.stream] = kept
+        for r in reports:
+            cs = cands[r.conn.stream]
+            if len(cs) == 1 and (cs[0].seconds != r.interval.seconds or len(cs[0].why) > 0):
+                c = cs[0]
+                if c.seconds != r.interval.seconds or c.every != 1:
+                    iv = Interval(seconds=c.seconds, schedule=c.schedule, hz=c.hz,
+                                  source='inferred from the cadence: %s (%s); pass '
+                                         '--echo-interval to be sure' % (
+                                             'E = %g s' % c.seconds, c.why))
+                    idx = reports.index(r)
+                    reports[idx] = _conn_report(r.conn, r.echoes, iv)
+    # a connection with too few echoes of its own takes the interval of
+    # another connection of its mount, where that one's is not open
+    if not given_e:
+        for chain in _chains(reports, succs):
+            known = [r for r in chain if r.interval.seconds and len(cands.get(r.conn.stream) or []) < 2
+                     and len(r.echoes) >= 3]
+            for r in chain:
+                if r.interval.seconds or not known:
+                    continue
+                src = min(known, key=lambda x: abs(chain.index(x) - chain.index(r)))
+                iv = Interval(seconds=src.interval.seconds, schedule=src.interval.schedule,
+                              hz=src.interval.hz,
+                              source='taken from connection %s of the same mount (%s), whose '
+                                     'cadence gives it: %s' % (
+                                         src.conn.stream, 'same ClientGuid' if src.conn.client_guid
+                                         and src.conn.client_guid == r.conn.client_guid else
+                                         'paired by its reconnect', src.interval.source))
+                reports[reports.index(r)] = _conn_report(r.conn, r.echoes, iv)
+    for idx, rep in enumerate(reports):
+        _finish(rep, cap.connections, succs.get(rep.conn.stream), hz)
+        cs = cands.get(rep.conn.stream) or []
+        if len(cs) < 2:
+            continue
+        for c in cs:
+            iv = Interval(seconds=c.seconds, schedule=c.schedule, hz=c.hz,
+                          source='a candidate: %s' % c.why)
+            c.report = _conn_report(rep.conn, rep.echoes, iv)
+            _finish(c.report, cap.connections, succs.get(rep.conn.stream), hz)
+        rep.candidates = cs
+        decide(rep)
     return reports
+
+
+def _kind(r):
+    return r.reconnect.verdict.kind if r.reconnect else None
+
+
+def decide(rep):
+    """With more than one candidate E: the verdict stands only if every
+    candidate gives it; otherwise the reconnect is undecided and each
+    candidate's verdict is said."""
+    cs = rep.candidates
+    kinds = {_kind(c.report) for c in cs}
+    rc = rep.reconnect
+    if len(kinds) == 1:
+        if rc:
+            rc.verdict.details.append('E is inferred and the cadence fits %s: the verdict is the '
+                                      'same for each' % ' and '.join('E = %g s' % c.seconds
+                                                                     for c in cs))
+        return
+    if rc is None:
+        # a reconnect with one candidate, none with another: the report's
+        # own E found none; take the candidate's reconnect as the one to say
+        src = next(c.report for c in cs if c.report.reconnect)
+        rc = rep.reconnect = Reconnect(at=src.reconnect.at, how=src.reconnect.how,
+                                       successor=src.reconnect.successor,
+                                       refused=src.reconnect.refused,
+                                       silence=src.reconnect.silence,
+                                       silence_from=src.reconnect.silence_from,
+                                       silence_to=src.reconnect.silence_to,
+                                       silence_at_least=src.reconnect.silence_at_least,
+                                       answered_before=src.reconnect.answered_before)
+    parts, details = [], []
+    for c in cs:
+        r = c.report
+        ck = r.check.get('stock-3E')
+        if r.reconnect:
+            v = r.reconnect.verdict
+            parts.append('%s if E = %g s' % (VERDICT_WORDS.get(v.kind, v.kind), c.seconds))
+            rep_ok = 'stock-3E' in reproduced_by(r)
+            late = reproduced_late(r)
+            if rep_ok:
+                how = ('gives the server up %s before the reconnect (%s): it explains the '
+                       'reconnect' % (fmt_d(r.reconnect.at - ck.at), _cause(ck)))
+            elif late and late[0] == 'stock-3E':
+                how = ('gives the server up %s before the reconnect (%s): it explains the '
+                       'reconnect if the client\'s packets reach this capture point that late '
+                       '(%s)' % (fmt_d(late[1]), _cause(ck), late_hint(r)))
+            else:
+                how = ('does not give the server up just before it: nothing in the capture '
+                       'explains the reconnect with this E')
+            details.append('if E = %g s (%s): %s; the stock 3E check on this capture\'s replies %s'
+                           % (c.seconds, c.why, v.text, how))
+        else:
+            parts.append('no reconnect if E = %g s' % c.seconds)
+            details.append('if E = %g s (%s): no reconnect' % (c.seconds, c.why))
+    rc.verdict = Verdict('undecided',
+                         'undecided: E is inferred, not given, and the cadence fits more than '
+                         'one interval: %s; pass --echo-interval (the mount\'s echo_interval, '
+                         'in /proc/mounts) to decide' % '; '.join(parts), details)
+
+
+VERDICT_WORDS = {'echo-bug': 'the echo bug', 'outage': 'a real outage',
+                 'server-closed': 'closed by the server', 'short': 'not the echo check',
+                 'undecided': 'undecided'}
 
 
 def interval_stats(times, e):

@@ -43,7 +43,7 @@ WELL_KNOWN = (445, 139)
 FIELDS = ('frame.number', 'frame.time_epoch', 'tcp.stream',
           'ip.src', 'ipv6.src', 'tcp.srcport', 'ip.dst', 'ipv6.dst', 'tcp.dstport',
           'tcp.flags.syn', 'tcp.flags.ack', 'tcp.flags.fin', 'tcp.flags.reset',
-          'tcp.len', 'tcp.seq', 'tcp.nxtseq', 'tcp.ack',
+          'tcp.len', 'tcp.seq', 'tcp.nxtseq', 'tcp.ack', 'tcp.window_size',
           'tcp.analysis.retransmission', 'tcp.analysis.keep_alive',
           'smb2.cmd', 'smb2.flags.response', 'smb2.msg_id', 'smb2.flags.async',
           'smb2.header.transform.msg_size', 'smb2.client_guid', 'smb.cmd')
@@ -92,6 +92,13 @@ class Segment:
     rst: bool = False
     retransmission: bool = False
     keep_alive: bool = False
+    win: int = None             # the window it advertises (scaled where the capture knows how)
+
+    @property
+    def edge(self):
+        """The right edge of the receive window it advertises: moves when its
+        sender's application reads (cifs_tx_progress())."""
+        return None if self.win is None else self.ack + self.win
 
 
 @dataclass
@@ -315,6 +322,7 @@ def _add_frame(c, r, from_client):
                   seq=_int(r['tcp.seq'], 0) or 0,
                   nxtseq=_int(r['tcp.nxtseq'], 0) or 0,
                   ack=_int(r['tcp.ack'], 0) or 0,
+                  win=_int(r.get('tcp.window_size', '')),
                   syn=_bool(r['tcp.flags.syn']), fin=_bool(r['tcp.flags.fin']),
                   rst=_bool(r['tcp.flags.reset']),
                   retransmission=_bool(r['tcp.analysis.retransmission']),

@@ -380,6 +380,8 @@ def analyse_log(log, given_e=None):
             iv.source = 'from the trace events (interval_ms=%d)' % c.interval_ms
             cad_n = analyse.regular_cadence_n(c.sends)
             iv.schedule, iv.hz = analyse._schedule_of(cad_n[0], iv.seconds, cad_n[2])
+        if not given_e and not c.interval_ms and c.gave_up and iv.seconds:
+            iv = ivs[c.key] = _interval_from_give_up(c, iv)
         rep = LogReport(conn=c, interval=iv)
         e = iv.seconds
         cad, slots = analyse.regular_cadence(c.sends)
@@ -405,6 +407,38 @@ def analyse_log(log, given_e=None):
                                               bool(rx) and not alone))
         out.append(rep)
     return out
+
+
+def _interval_from_give_up(c, iv):
+    """An E inferred from the cadence, weighed against the give-up lines:
+    "has not responded in N seconds" names the limit, 3E (2E before 2019),
+    so E is N / 3 or N / 2. The cadence fits E, or E / 2 with every second
+    echo skipped (analyse.interval_candidates); the one that both fit is
+    taken, and said so; where none fits both, the report says that too."""
+    from . import analyse
+    ns = sorted({ev.data['seconds'] for ev, _ in c.gave_up})
+    by_msg = {float(n) / k for n in ns for k in (3, 2) if n % k == 0}
+    cands = analyse.interval_candidates(c.sends, iv) or [
+        analyse.Candidate(iv.seconds, 1, iv.schedule, iv.hz, 'the cadence')]
+    both = [x for x in cands if x.seconds in by_msg]
+    msg = ', '.join('"has not responded in %d seconds"' % n for n in ns)
+    if len(both) == 1:
+        x = both[0]
+        if x.seconds == iv.seconds and len(cands) == 1:
+            iv.source += '; %s agrees (%d s = %s E)' % (msg, ns[0], '%g' % (ns[0] / x.seconds))
+            return iv
+        out = analyse.Interval(seconds=x.seconds, schedule=x.schedule, hz=x.hz)
+        out.source = ('inferred: the cadence fits %s, and only E = %g s fits the give-up\'s %s '
+                      '(3E, or 2E before 2019): %s; pass --echo-interval to be sure'
+                      % (' or '.join('E = %g s' % y.seconds for y in cands), x.seconds, msg, x.why))
+        return out
+    iv.warning = ('%s does not fit the inferred E = %g s as 2E or 3E%s: E is not decided, pass '
+                  '--echo-interval' % (msg, iv.seconds,
+                                       ' (nor %s)' % ' or '.join('%g s' % y.seconds for y in cands
+                                                                 if y.seconds != iv.seconds)
+                                       if len(cands) > 1 else ''))
+    iv.source += '; ' + iv.warning if 'E is not decided' not in iv.source else ''
+    return iv
 
 
 def _judge_give_up(ev, tr, c, e, rx, suppressed, rx_ambiguous):

@@ -5,7 +5,11 @@ One copy of the schedule logic for echo-audit and the bench report:
 
 - the fixed series' decisions, a line-by-line mirror of the C helpers in
   fs/smb/client/cifs_echo.h (checked against the real header, compiled in
-  userspace, by echoaudit.conformance);
+  userspace, by echoaudit.conformance): the series' first API (a struct
+  TCP_Server_Info in, cifs_echo_action() ...) and, as the replay runs it
+  now, the pure functions of its v2 (cifs_echo_next(), cifs_echo_needed(),
+  cifs_server_silent(), cifs_recv_timeout(), cifs_tx_progress(),
+  cifs_server_heard());
 - the stock client's rules (Debian 12's 6.1 and 6.12, and the older 2 E
   limit): the echo work skips when a response came within E - 1 s and
   re-queues itself for E after it ran (the daisy chain); the receive path
@@ -16,7 +20,11 @@ One copy of the schedule logic for echo-audit and the bench report:
   next multiple of 8^n jiffies after its expiry, level n being the first
   whose range (63 << 3n) holds delta;
 - replay(): a discrete-event run of either rule on a timeline of server
-  replies taken from a capture.
+  replies taken from a capture (the schedule model: its own echoes);
+- check_replay(): the stock receive path's check as the kernel runs it on
+  the capture's own server PDUs: before every socket read (the first
+  bytes of a PDU that ends a long silence are read, the check then throws
+  the rest away) and at every 7 s wake-up of the socket wait.
 
 Times in the decision functions are jiffies (unsigned long arithmetic,
 wrap-safe like time_before/time_after); replay() takes and returns seconds.
@@ -188,6 +196,54 @@ def recv_timeout(server, can_echo, now, hz):
     return min(timeo, ulong(deadline - now))
 
 
+# ------------------------------------------------ fixed series, v2 (pure)
+# cifs_echo.h of the series' v2: pure functions of jiffies and of values
+# the caller reads from the server. CIFS_RECV_LOOKS: the receive path looks
+# at the server this many times per echo interval while it waits.
+CIFS_RECV_LOOKS = 8
+
+
+def echo_next(deadline, interval, now):
+    """cifs_echo_next(): the first point of the grid deadline + k * interval
+    after @now (@deadline itself while it is still ahead)."""
+    if time_after(deadline, now):
+        return deadline
+    return ulong(deadline + (ulong(now - deadline) // interval + 1) * interval)
+
+
+def echo_needed(other, deadline, interval, sending):
+    """cifs_echo_needed(): an echo unless a request is being sent or the
+    server sent something other than an echo reply after the previous
+    deadline."""
+    if sending:
+        return False
+    return not time_after(other, ulong(deadline - interval))
+
+
+def recv_timeout_v2(interval, hz=DEFAULT_HZ):
+    """cifs_recv_timeout(): sk_rcvtimeo, interval / CIFS_RECV_LOOKS within
+    1 .. CIFS_RECV_TIMEOUT (7 s) jiffies."""
+    return min(max(interval // CIFS_RECV_LOOKS, 1), RECV_TIMEOUT_S * hz)
+
+
+def tx_progress(edge, last_edge, last_look, progress):
+    """cifs_tx_progress(): a moved right edge of the server's receive
+    window means it read our bytes after the previous look."""
+    if edge != last_edge and time_after(last_look, progress):
+        return last_look
+    return progress
+
+
+def server_heard(lstrp, progress):
+    """cifs_server_heard(): the later of the two."""
+    return progress if time_after(progress, lstrp) else lstrp
+
+
+def server_silent(heard, interval, now):
+    """cifs_server_silent(): SMB_ECHO_TIMEOUT_INTERVALS intervals since @heard."""
+    return time_after(now, ulong(heard + SMB_ECHO_TIMEOUT_INTERVALS * interval))
+
+
 # ----------------------------------------------------------- stock rules
 
 def stock_echo_action(server, can_echo, now, hz):
@@ -251,6 +307,7 @@ class ReplayResult:
     at: float = None            # seconds, when it gave the server up
     silence: float = None       # at - last response, seconds
     last_response: float = None
+    cause: str = None           # 'reply': on reading a PDU (thrown away); 'wake': at a socket wake-up
     echoes: list = field(default_factory=list)     # send times (s)
     skipped: list = field(default_factory=list)    # (time, reason)
     no_credit: list = field(default_factory=list)  # runs with an echo in flight
@@ -268,6 +325,18 @@ def replay(rule, interval_s, start, end, app_replies, echo_rtt, lstrp0=None,
     @lstrp0: the last response before @start (default: one interval
     before it). The run at @start sends its echo whatever the rule says:
     it stands for an echo the capture shows.
+
+    The stock rules: the daisy chain (each run queued E after it ran, the
+    timer wheel rounding up), the one-second skip, and the receive path's
+    check with a limit of k E, made before every socket read (so the first
+    bytes of a PDU that ends a silence over the limit are read and the PDU
+    is thrown away: the kernel gives up on it) and at every wake-up of its
+    7 s socket wait. The fixed schedule as the series' v2 runs it: echoes
+    on the grid deadline + k E (a late run moves to the next point, no
+    burst), skipped only after a response other than an echo reply since
+    the previous deadline; every read that returns data is a sign of life
+    (a reply is never thrown away); the server is given up once it has been
+    silent for 3 E, looked at every E / 8 at least (the socket wait).
 
     Both rules send at most one echo at a time: the client has one echo
     credit, a second echo fails (-EAGAIN) while the first is unanswered.
@@ -290,10 +359,11 @@ def replay(rule, interval_s, start, end, app_replies, echo_rtt, lstrp0=None,
     # the model's jiffies: the first run on a granule boundary of E's level
     base = (1 << wheel_shift(e)) * 1024
     res = ReplayResult(rule=rule)
-    server = Server(tcpStatus=CIFS_GOOD, echo_interval=e,
-                    echo_deadline=jif(start),
-                    lstrp=jif(lstrp0 if lstrp0 is not None else start - interval_s))
-    server.lprogress = server.lstrp
+    lstrp = jif(lstrp0 if lstrp0 is not None else start - interval_s)
+    progress = lstrp
+    other = lstrp           # the last response that was not an echo reply
+    deadline = jif(start)
+    server = Server(tcpStatus=CIFS_GOOD, echo_interval=e, lstrp=lstrp)
     end_j = jif(end)
     events = []     # (jiffies, order, kind, data)
     order = 0
@@ -307,28 +377,26 @@ def replay(rule, interval_s, start, end, app_replies, echo_rtt, lstrp0=None,
         if start <= t <= end:
             push(jif(t), 'reply', None)
     push(jif(start), 'work', 'first')
-    push(timer_fire(server.lstrp, RECV_TIMEOUT_S * hz), 'recv_wake', 0)
     echo_in_flight = False
     wake_gen = 0    # only the latest socket wait counts
 
-    def give_up(now):
+    def heard():
+        return server_heard(server.lstrp, progress) if fixed else server.lstrp
+
+    def give_up(now, cause):
         res.gave_up = True
         res.at = sec(now)
-        res.last_response = sec(server.lstrp)
-        res.silence = (now - server.lstrp) / hz
-
-    def judge(now):
-        if fixed:
-            return server_verdict(server, True, now, hz) != SERVER_ALIVE
-        return stock_unresponsive(server, True, now, intervals)
+        res.last_response = sec(heard())
+        res.silence = (now - heard()) / hz
+        res.cause = cause
 
     def rearm(now):
         nonlocal wake_gen
         wake_gen += 1
-        wait = (recv_timeout(server, True, now, hz) if fixed
-                else RECV_TIMEOUT_S * hz)
+        wait = recv_timeout_v2(e, hz) if fixed else RECV_TIMEOUT_S * hz
         push(timer_fire(now, wait), 'recv_wake', wake_gen)
 
+    rearm(server.lstrp)
     while events:
         now, _, kind, data = heapq.heappop(events)
         if now > end_j:
@@ -336,10 +404,10 @@ def replay(rule, interval_s, start, end, app_replies, echo_rtt, lstrp0=None,
         if kind == 'work':
             first = data == 'first'
             if fixed:
-                action = echo_action(server, True, now)
-                nxt = echo_next_deadline(server, now)
-                server.echo_deadline = nxt
-                fire = timer_fire(now, echo_delay(nxt, now))
+                send = echo_needed(other, deadline, e, False)
+                action = ECHO_SEND if send else ECHO_SKIP_EARLY
+                deadline = echo_next(deadline, e, now)
+                fire = timer_fire(now, echo_delay(deadline, now))
             else:
                 action = stock_echo_action(server, True, now, hz)
                 fire = timer_fire(now, e)
@@ -351,33 +419,114 @@ def replay(rule, interval_s, start, end, app_replies, echo_rtt, lstrp0=None,
                 else:
                     res.echoes.append(sec(now))
                     rtt = echo_rtt(sec(now))
+                    echo_in_flight = True   # never answered: no credit back
                     if rtt is not None:
-                        echo_in_flight = True
                         push(now + max(1, int(round(rtt * hz))), 'reply', 'echo')
-                    else:
-                        echo_in_flight = True   # never answered: no credit back
             else:
                 res.skipped.append((sec(now), action))
             push(fire, 'work', None)
         elif kind == 'reply':
             if data == 'echo':
                 echo_in_flight = False
-            # reading the PDU: judged with the previous sign of life; a
-            # PDU of the capture is read at once (bytes, then its end)
-            res.longest_silence = max(res.longest_silence, (now - server.lstrp) / hz)
-            if judge(now):
-                give_up(now)
+            else:
+                other = now
+            res.longest_silence = max(res.longest_silence, (now - heard()) / hz)
+            if not fixed and stock_unresponsive(server, True, now, intervals):
+                # the check before the read of the PDU's rest: thrown away
+                give_up(now, 'reply')
                 return res
-            server_received(server, now)
+            progress = now
             server.lstrp = now
             rearm(now)
         elif kind == 'recv_wake':
             if data != wake_gen:
                 continue
-            if judge(now):
-                res.longest_silence = max(res.longest_silence, (now - server.lstrp) / hz)
-                give_up(now)
+            gone = (server_silent(heard(), e, now) if fixed
+                    else stock_unresponsive(server, True, now, intervals))
+            if gone:
+                res.longest_silence = max(res.longest_silence, (now - heard()) / hz)
+                give_up(now, 'wake')
                 return res
             rearm(now)
-    res.longest_silence = max(res.longest_silence, (end_j - server.lstrp) / hz)
+    res.longest_silence = max(res.longest_silence, (end_j - heard()) / hz)
+    return res
+
+
+def check_replay(pdus, interval_s, intervals, end, lstrp0=None):
+    """The stock receive path's check on the server PDUs a capture shows.
+
+    @pdus: arrival times (s) of the server's PDUs, sorted; @lstrp0: the
+    last whole response before the first of them (default: the first
+    itself). The kernel checks before every socket read: when a PDU ends a
+    silence over @intervals E, its first bytes (the length) are read and
+    the check before the read of its rest gives the server up, the PDU
+    thrown away; and, while nothing comes, when the 7 s socket wait ends
+    (each wait starts at the last read; the timer wheel may add up to a
+    granule, 256 ms at HZ 250, left out here). What only needs the server's
+    side: the client's echoes and requests are the capture's own.
+    """
+    res = ReplayResult(rule='stock-%dE' % intervals)
+    times = [t for t in pdus if t <= end]
+    if lstrp0 is None:
+        if not times:
+            return res
+        lstrp0, times = times[0], times[1:]
+    limit = intervals * interval_s
+    lstrp = lstrp0
+    wake = lstrp + RECV_TIMEOUT_S
+    for t in times + [None]:
+        while wake <= (end if t is None else t) and wake <= end:
+            if wake - lstrp > limit:
+                res.gave_up, res.at, res.cause = True, wake, 'wake'
+                res.silence, res.last_response = wake - lstrp, lstrp
+                res.longest_silence = max(res.longest_silence, wake - lstrp)
+                return res
+            wake += RECV_TIMEOUT_S
+        if t is None:
+            break
+        res.longest_silence = max(res.longest_silence, t - lstrp)
+        if t - lstrp > limit:
+            res.gave_up, res.at, res.cause = True, t, 'reply'
+            res.silence, res.last_response = t - lstrp, lstrp
+            return res
+        lstrp = t
+        wake = t + RECV_TIMEOUT_S
+    res.longest_silence = max(res.longest_silence, end - lstrp)
+    return res
+
+
+def check_replay_fixed(signs, interval_s, end, lstrp0=None, hz=DEFAULT_HZ):
+    """The fixed receive path (the series' v2) on the signs of life a
+    capture shows from the server: whole PDUs, bytes of them, and moves of
+    the right edge of its receive window (it read our bytes). It looks at
+    the server every cifs_recv_timeout() = E / 8 (at most 7 s) while
+    nothing comes, and gives it up once cifs_server_silent(): 3 E after
+    the last sign (a look counts from the previous look: it gives up at
+    most 3 E after the server stopped, never later)."""
+    res = ReplayResult(rule=RULE_FIXED)
+    times = sorted(t for t in signs if t <= end)
+    if lstrp0 is None:
+        if not times:
+            return res
+        lstrp0, times = times[0], times[1:]
+    look = recv_timeout_v2(int(round(interval_s * hz)), hz) / hz
+    limit = SMB_ECHO_TIMEOUT_INTERVALS * interval_s
+    heard = lstrp0
+    for t in times + [None]:
+        stop = end if t is None else t
+        # the looks after the last sign: heard + k * look
+        k = int(limit // look) + 1
+        first_out = heard + k * look
+        while first_out - heard <= limit:
+            first_out += look
+        if first_out <= stop:
+            res.gave_up, res.at, res.cause = True, first_out, 'wake'
+            res.silence, res.last_response = first_out - heard, heard
+            res.longest_silence = max(res.longest_silence, first_out - heard)
+            return res
+        if t is None:
+            break
+        res.longest_silence = max(res.longest_silence, t - heard)
+        heard = t
+    res.longest_silence = max(res.longest_silence, end - heard)
     return res

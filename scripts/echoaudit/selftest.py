@@ -468,7 +468,47 @@ def edit(path, old, new):
     return True
 
 
+def test_conformance_v2(header, wd):
+    """The v2 header's pure helpers: the model matches them, and each
+    mutant of the header or of the model is caught."""
+    from . import conformance_v2
+    rc, msg = conf(header, os.path.join(wd, 'conf'), cases=40)
+    report('conformance (v2): the model against cifs_echo.h', [] if rc == 0 else [msg],
+           msg.splitlines()[-1] if rc == 0 else '')
+    for name, old, new in conformance_v2.MUTANTS_H:
+        d = tree_copy(header, wd, 'mut-h')
+        if not edit(os.path.join(d, 'cifs_echo.h'), old, new):
+            report('conformance (v2) mutant: ' + name, ['the header no longer has %r: update '
+                                                        'the mutant' % old[:50]])
+            continue
+        rc, msg = conf(os.path.join(d, 'cifs_echo.h'), os.path.join(wd, 'conf-m'))
+        report('conformance (v2) mutant caught (header): ' + name,
+               [] if rc == 1 else ['exit %d: %s' % (rc, msg[:200])], msg.splitlines()[0][:100])
+    py_mutants = [
+        ('daisy chain in the model', 'echo_next', lambda d, i, now: model.ulong(now + i)),
+        ('wrap-unsafe time_after in the model', 'time_after', lambda a, b: a > b),
+        ('3E read as 2E in the model', 'SMB_ECHO_TIMEOUT_INTERVALS', 2),
+        ('the one-second skip in the model', 'echo_needed',
+         lambda o, d, i, s: not s and not model.time_after(o, model.ulong(d - 250))),
+    ]
+    for name, attr, value in py_mutants:
+        with patched(model, attr, value):
+            rc, msg = conf(header, os.path.join(wd, 'conf-m'))
+        report('conformance (v2) mutant caught (Python): ' + name,
+               [] if rc == 1 else ['exit %d: %s' % (rc, msg[:200])], msg.splitlines()[0][:100])
+    d = tree_copy(header, wd, 'param')
+    edit(os.path.join(d, 'cifs_echo.h'), 'cifs_server_silent(unsigned long heard,',
+         'cifs_server_silent(unsigned long heard, u64 progress,')
+    rc, msg = conf(os.path.join(d, 'cifs_echo.h'), os.path.join(wd, 'conf-g'))
+    report('shim (v2): a helper with a new parameter is refused with its name',
+           [] if rc == 2 and 'cifs_server_silent' in msg and 'progress' in msg else
+           ['exit %d: %s' % (rc, msg[:300])], msg[:110])
+
+
 def test_conformance(header, wd):
+    from . import conformance_v2
+    if conformance_v2.is_v2(open(header).read()):
+        return test_conformance_v2(header, wd)
     test_c = os.path.join(os.path.dirname(header), 'cifs_echo_test.c')
     rc, msg = conf(header, os.path.join(wd, 'conf'), cases=40, test_c=test_c)
     report('conformance: the model against cifs_echo.h', [] if rc == 0 else [msg],
