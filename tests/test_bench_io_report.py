@@ -3,7 +3,7 @@
 ratio, and the verdicts it gives on recorded-format runs."""
 import math
 
-from conftest import load_script, run_script
+from reportlib import load_script, run_script
 
 bir = load_script('bench-io-report')
 

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """scripts/bench-load-report: figures per phase and the --check verdict."""
-from conftest import load_script, run_script
+from reportlib import load_script, run_script
 
 blr = load_script('bench-load-report')
 

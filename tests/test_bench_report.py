@@ -3,7 +3,7 @@
 table, and the fixed module's claims (bench --check, what make check runs).
 The packets' side (NAME.pcap, host clock) is echo-audit's capture reader,
 tested by its selftest; here the host times are the guest's, shifted."""
-from conftest import load_script
+from reportlib import load_script
 
 br = load_script('bench-report')
 D = 'bench/two-modules'

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """scripts/liveness-report: the table and the --check verdict of
 scripts/liveness (what make check runs on the full tier)."""
-from conftest import run_script
+from reportlib import run_script
 
 ENV = {'SCENARIOS': 'up1 up5 down1 drop stop stop5 stopu', 'UP_MIB': '4'}
 RUN = '6.1.0-57-amd64-fixed'

@@ -4,7 +4,7 @@ starts with make test."""
 import re
 import subprocess
 
-from conftest import ROOT
+from reportlib import ROOT
 
 
 def make_targets():
