@@ -13,8 +13,8 @@ def test_check_holds(fixture_dir):
     assert rc == 0, out
     assert 'liveness: all claims hold' in out
     assert '| 4 MiB write, 8 Mbit/s up, E=1 s | - | 0 reconnects, done in 4.6 s, data identical |' in out
-    assert 'given up 3.11 s after the stop (3E + +0.11 s), 2.21 s after the last ack' in out
-    assert 'given up 15.02 s after the stop (3E + +0.02 s)' in out
+    assert 'given up 3.11 s after the stop (3E +0.11 s), 2.21 s after the last ack' in out
+    assert 'given up 15.02 s after the stop (3E +0.02 s)' in out
     assert '0 of 3 drops reconnected' in out
 
 
