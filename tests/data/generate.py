@@ -165,7 +165,7 @@ def liveness(up_mib, stop_ms, drop_reconnects=(0, 0, 0), differs=False):
 
 write('liveness/check-ok/6.1.0-57-amd64-fixed.out', liveness(4, (3110, 15020, 6080)))
 write('liveness/check-bad/6.1.0-57-amd64-fixed.out',
-      liveness(4, (3110, 33900, 6080), drop_reconnects=(0, 1, 0), differs=True))
+      liveness(4, (3110, 9000, 6080), drop_reconnects=(0, 1, 0), differs=True))
 
 
 # ---------------------------------------------------------------- bench
