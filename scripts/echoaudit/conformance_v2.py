@@ -9,7 +9,7 @@ server:
     cifs_echo_needed(other, deadline, interval, sending)
     cifs_server_silent(heard, interval, now)
     cifs_recv_timeout(interval)
-    cifs_tx_progress(edge, last_edge, last_look, progress)
+    cifs_tx_progress(edge, last_edge, acked, last_acked, last_look, progress)
     cifs_server_heard(lstrp, progress)
 
 echoaudit.conformance hands a header that has cifs_echo_next() here. The
@@ -40,7 +40,7 @@ CALLS = {
     'cifs_echo_needed': ['other', 'deadline', 'interval', 'sending'],
     'cifs_server_silent': ['heard', 'interval', 'now'],
     'cifs_recv_timeout': ['interval'],
-    'cifs_tx_progress': ['edge', 'last_edge', 'last_look', 'progress'],
+    'cifs_tx_progress': ['edge', 'last_edge', 'acked', 'last_acked', 'last_look', 'progress'],
     'cifs_server_heard': ['lstrp', 'progress'],
 }
 
@@ -54,12 +54,12 @@ unsigned long volatile jiffies;
 int main(void)
 {
 	char line[512], cmd[32];
-	unsigned long long a, b, c, d;
+	unsigned long long a, b, c, d, e, f;
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	while (fgets(line, sizeof(line), stdin)) {
-		a = b = c = d = 0;
-		if (sscanf(line, "%31s %llu %llu %llu %llu", cmd, &a, &b, &c, &d) < 1)
+		a = b = c = d = e = f = 0;
+		if (sscanf(line, "%31s %llu %llu %llu %llu %llu %llu", cmd, &a, &b, &c, &d, &e, &f) < 1)
 			continue;
 		if (!strcmp(cmd, "next"))
 			printf("next %lu\n", cifs_echo_next(a, b, c));
@@ -70,7 +70,7 @@ int main(void)
 		else if (!strcmp(cmd, "recv"))
 			printf("recv %ld\n", (long)cifs_recv_timeout(a));
 		else if (!strcmp(cmd, "tx"))
-			printf("tx %lu\n", cifs_tx_progress((u64)a, (u64)b, c, d));
+			printf("tx %lu\n", cifs_tx_progress((u64)a, (u64)b, (u64)c, (u64)d, e, f));
 		else if (!strcmp(cmd, "heard"))
 			printf("heard %lu\n", cifs_server_heard(a, b));
 		else
@@ -180,9 +180,13 @@ def probes(rng, hz, n):
             out.append('recv %d' % rng.choice((0, 1, 7, 8, 9, e, 56 * hz, 56 * hz + 8,
                                                 rng.getrandbits(64))))
         elif w < 0.9:
-            edge = rng.getrandbits(64)
-            last = rng.choice((edge, u(edge - 1), rng.getrandbits(64)))
-            out.append('tx %d %d %d %d' % (edge, last, u(base + near), base))
+            last = rng.getrandbits(63)
+            acked_last = rng.getrandbits(63)
+            sent = rng.choice((0, 1, 2896, 65536, rng.getrandbits(20)))
+            read = rng.choice((0, sent // 4, sent // 4 + 1, sent, 80, rng.getrandbits(20)))
+            edge = rng.choice((last + read, last, u(last - 1) if last else 0, rng.getrandbits(63)))
+            acked = rng.choice((acked_last + sent, acked_last, rng.getrandbits(63)))
+            out.append('tx %d %d %d %d %d %d' % (edge, last, acked, acked_last, u(base + near), base))
         else:
             out.append('heard %d %d' % (base, u(base + near)))
     return out
@@ -253,9 +257,12 @@ MUTANTS_H = [
     ('wrap-unsafe silence', 'return time_after(now, heard + SMB_ECHO_TIMEOUT_INTERVALS * interval);',
      'return now > heard + SMB_ECHO_TIMEOUT_INTERVALS * interval;'),
     ('socket wait not a fraction of the interval', 'interval / CIFS_RECV_LOOKS', 'interval'),
-    ('an unmoved window edge counts as life',
-     'if (edge != last_edge && time_after(last_look, progress))',
-     'if (time_after(last_look, progress))'),
+    ('acknowledgments count as life (v1)',
+     '(edge - last_edge) * 4 > acked - last_acked &&',
+     'acked > last_acked &&'),
+    ('a scaled window\'s creep counts as life',
+     '(edge - last_edge) * 4 > acked - last_acked &&',
+     '(edge - last_edge) * 64 > acked - last_acked &&'),
     ('bytes are no sign of life', 'return time_after(progress, lstrp) ? progress : lstrp;',
      'return lstrp;'),
 ]
