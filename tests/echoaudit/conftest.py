@@ -18,7 +18,7 @@ FIXTURES = os.path.join(HERE, 'fixtures')
 if SCRIPTS not in sys.path:
     sys.path.insert(0, SCRIPTS)
 
-from echoaudit import capture, cli  # noqa: E402
+from echoaudit import capture, cli, fixtures  # noqa: E402
 
 # tshark reads each capture once per session: the analysis does not change
 # what read_capture() returns
@@ -60,9 +60,5 @@ def cached(name, e=None, hz=None, text=False):
 
 
 def editcap(src, dst, t0=None, t1=None):
-    args = ['editcap', '-F', 'pcap']
-    if t0 is not None:
-        args += ['-A', '%.6f' % t0]
-    if t1 is not None:
-        args += ['-B', '%.6f' % t1]
-    subprocess.run(args + [src, dst], check=True, capture_output=True)
+    """A slice of a capture, as the fixtures are cut (echoaudit.fixtures)."""
+    fixtures.cut(src, dst, t0, t1)
