@@ -7,13 +7,13 @@
 #: use
 #:   make run            build, DKMS-install and show the fixed module on a test host (default kernel)
 #:   make run KVER=...   the same for any kernel of 'make targets', any flavour
-#:   make targets        the supported kernels (scripts/targets.tsv), ABIs of today
+#:   make targets        the supported kernels (scripts/target/targets.tsv), ABIs of today
 #:   make status         per installed kernel: fixed, stock and why, or not built
 #:   make deps           the Debian packages every target needs (idempotent)
 #:   make testhost       boot the test host with the DKMS-installed module
 #: test
 #:   make test           the fast tier: shellcheck, pytest, echo-audit selftest, lints (< 1 min, no root)
-#:   make check          make test, then the tiers of scripts/targets.tsv (what CI runs; scripts/check --plan)
+#:   make check          make test, then the tiers of scripts/target/targets.tsv (what CI runs; scripts/check --plan)
 #:   make check-all      every target at full depth, every flavour (hours)
 #:   make kunit          the cifs_echo KUnit suite in QEMU on the full and kunit tiers
 #:   make kunit-sanitizers  the same with KASAN, UBSAN, lockdep, debugobjects, KFENCE
@@ -40,25 +40,25 @@
 #:   make dkms-install   DKMS add/build/install (KVER=); make dkms-remove: remove
 #:   make deb            dist/cifs-echofix-dkms_VERSION_all.deb (dh-dkms)
 #:   make upgrade        the package across a kernel upgrade in a chroot (tier check)
-#:   make upgrade-all    the same for every row of scripts/upgrade.tsv
+#:   make upgrade-all    the same for every row of scripts/package/upgrade.tsv
 #:   make matrix         every linux-source version in the archive: series + build
 #:   make clean          remove fs/, build/ and dist/
 #:   make clean-module   remove fs/ and the module build only
 #
 # KVER selects the target kernel (default: Debian 12's current 6.1 kernel,
-# scripts/kver 6.1); any ABI that 'make targets' prints works. See README.md and docs/.
+# scripts/target/kver 6.1); any ABI that 'make targets' prints works. See README.md and docs/.
 
 SHELL := /bin/bash
 
-KVER_6_1 := $(shell scripts/kver 6.1 2>/dev/null)
-KVER_6_12 = $(shell scripts/kver 6.12 2>/dev/null)
+KVER_6_1 := $(shell scripts/target/kver 6.1 2>/dev/null)
+KVER_6_12 = $(shell scripts/target/kver 6.12 2>/dev/null)
 KVER ?= $(KVER_6_1)
 KDIR ?= /lib/modules/$(KVER)/build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
-# The full-depth reference targets of scripts/targets.tsv (Debian 12's 6.1,
+# The full-depth reference targets of scripts/target/targets.tsv (Debian 12's 6.1,
 # Debian 13's 6.12): bench, soak and kunit run on these.
-FULL_TARGETS = $(shell scripts/targets --names full)
-KVERS ?= $(foreach t,$(FULL_TARGETS),$(shell scripts/kver $(t)))
+FULL_TARGETS = $(shell scripts/target/targets --names full)
+KVERS ?= $(foreach t,$(FULL_TARGETS),$(shell scripts/target/kver $(t)))
 
 # Every target, one per line (what 'make help' lists).
 TARGETS = module prepare clean-module clean deps dkms-install dkms-remove deb testhost run targets
@@ -78,26 +78,26 @@ need-kver:
 
 # The supported kernels, with the ABIs the archive has today.
 targets:
-	scripts/targets
+	scripts/target/targets
 
 # fs/ from /usr/src/linux-source-X.Y.tar.xz + the line's series (git-ignored).
 # A kernel of another release builds in that release's chroot
-# (scripts/in-target), with its own gcc; this checkout is bound there.
+# (scripts/target/in-target), with its own gcc; this checkout is bound there.
 prepare: need-kver
-	scripts/in-target $(KVER) scripts/prepare --kver $(KVER)
+	scripts/target/in-target $(KVER) scripts/target/prepare --kver $(KVER)
 
 # The out-of-tree build (also what DKMS runs, per kernel). PATCHES=N builds
-# with only the first N patches of the line's series (what scripts/bench-io
+# with only the first N patches of the line's series (what scripts/scenarios/bench-io/run
 # --arm compares; 0: Debian's source as is, built like ours). Only from the
 # command line: a PATCHES in the environment must not cut a DKMS build short.
 ifneq ($(origin PATCHES),command line)
 PATCHES := all
 endif
 module: need-kver
-	scripts/in-target $(KVER) $(MAKE) --no-print-directory module-here KVER=$(KVER) PATCHES=$(PATCHES)
+	scripts/target/in-target $(KVER) $(MAKE) --no-print-directory module-here KVER=$(KVER) PATCHES=$(PATCHES)
 
 module-here:
-	scripts/prepare --kver $(KVER) --kdir $(KDIR) --patches $(PATCHES)
+	scripts/target/prepare --kver $(KVER) --kdir $(KDIR) --patches $(PATCHES)
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 clean-module:
@@ -109,27 +109,27 @@ clean: clean-module
 
 # Debian packages every target needs (idempotent; installs only what is missing).
 deps:
-	scripts/deps
+	scripts/target/deps
 
 dkms-install: need-kver
-	scripts/dkms-install --kver $(KVER)
+	scripts/package/dkms-install --kver $(KVER)
 
 dkms-remove: need-kver
-	scripts/dkms-remove --kver $(KVER)
+	scripts/package/dkms-remove --kver $(KVER)
 
 # dist/cifs-echofix-dkms_$(VERSION)_all.deb, built the Debian way (dh-dkms).
 deb:
-	scripts/build-deb
+	scripts/package/build-deb
 
 testhost: need-kver
-	scripts/testhost --kver $(KVER) --module dkms
+	scripts/testhost/run --kver $(KVER) --module dkms
 
 # The main job: build, install and show the fixed module on a test host.
 run: deps dkms-install testhost
 
 # The cifs_echo KUnit suite in QEMU (kunit.py), on the full and kunit tiers'
 # targets (Debian 12's 6.1, Debian 13's 6.12, 7.3), each with its own gcc.
-KUNIT_TARGETS = $(shell scripts/targets --names full kunit)
+KUNIT_TARGETS = $(shell scripts/target/targets --names full kunit)
 kunit: deps
 	kunit/run $(foreach t,$(KUNIT_TARGETS),--target $(t))
 
@@ -137,56 +137,56 @@ kunit: deps
 # (echo cadence, skips, detection) and build/liveness/latest/report.md (slow
 # links, dropped queue, stopped smbd: reconnects, times, data).
 bench: deps
-	scripts/bench $(foreach k,$(KVERS),--kver $(k))
-	scripts/liveness $(foreach k,$(KVERS),--kver $(k))
-	scripts/bench-load $(foreach k,$(KVERS),--kver $(k))
+	scripts/scenarios/bench/run $(foreach k,$(KVERS),--kver $(k))
+	scripts/scenarios/liveness/run $(foreach k,$(KVERS),--kver $(k))
+	scripts/scenarios/bench-load/run $(foreach k,$(KVERS),--kver $(k))
 
 # Echoes under load (saturating I/O at E=2 s, on a link of 0.1E..1.5E round
 # trips) and past a round trip of E, stock vs fixed, against Samba and then
 # ksmbd: build/bench-load/latest{,-ksmbd}/report.md (BENCH_LOAD_ARGS=--check: the claims,
 # fixed only; --runs N for N interleaved runs of each module).
 bench-load: deps
-	scripts/bench-load $(BENCH_LOAD_ARGS) $(foreach k,$(KVERS),--kver $(k))
-	scripts/bench-load --server ksmbd $(BENCH_LOAD_ARGS) $(foreach k,$(KVERS),--kver $(k))
+	scripts/scenarios/bench-load/run $(BENCH_LOAD_ARGS) $(foreach k,$(KVERS),--kver $(k))
+	scripts/scenarios/bench-load/run --server ksmbd $(BENCH_LOAD_ARGS) $(foreach k,$(KVERS),--kver $(k))
 
 # What the fix costs on the data path: fio stock vs fixed in one boot of the
 # test host against Samba (BENCH_IO_ARGS, e.g. --size 256M --runs 7):
 # build/bench-io/latest/report.md.
 bench-io: deps
-	scripts/bench-io --kver $(KVER) $(BENCH_IO_ARGS)
+	scripts/scenarios/bench-io/run --kver $(KVER) $(BENCH_IO_ARGS)
 
 # The e2e bench checks against the kernel's own server (a ksmbd guest) on
 # one reference kernel: what make check runs against ksmbd.
 bench-ksmbd: deps
-	scripts/bench --check --server ksmbd --kver $(KVER)
+	scripts/scenarios/bench/run --check --server ksmbd --kver $(KVER)
 
 # The liveness scenarios alone (LIVENESS_ARGS=--check: the claims, fixed only).
 liveness: deps
-	scripts/liveness $(LIVENESS_ARGS) $(foreach k,$(KVERS),--kver $(k))
+	scripts/scenarios/liveness/run $(LIVENESS_ARGS) $(foreach k,$(KVERS),--kver $(k))
 
 # patches/mainline as a series to send, under the sender's name (b4):
 # build/series/vN/*.eml. FROM defaults to git config user.name/user.email.
 series:
-	scripts/series $(if $(FROM),--from "$(FROM)") $(if $(filter command line,$(origin VERSION)),--version $(VERSION)) $(if $(CHANGES),--changes $(CHANGES))
+	scripts/series/send $(if $(FROM),--from "$(FROM)") $(if $(filter command line,$(origin VERSION)),--version $(VERSION)) $(if $(CHANGES),--changes $(CHANGES))
 
 # patches/mainline as git writes it: the patches applied to 7.3.4's fs/smb
 # and written back with format-patch --cover-letter (cover-letter.in is
 # the subject and text, docs/results/series-7.3.txt the runtime table).
 series-export:
-	scripts/series-export $(if $(FROM_REPO),--from $(FROM_REPO))
+	scripts/series/export $(if $(FROM_REPO),--from $(FROM_REPO))
 
 # The cover letter's runtime table: bench and liveness on Debian's 7.3
 # kernel, stock vs patched (docs/results/series-7.3.txt); then series-export.
 series-results: deps
-	scripts/series-results
-	scripts/series-export
+	scripts/series/results
+	scripts/series/export
 
 # Carry patches/mainline to an older series (SERIES=6.12): git am -3; a
 # conflict replays the committed port of that patch (series-diff proves it).
 series-port:
 	@test -n "$(SERIES)" || { echo "cifs-echofix: error: set SERIES= to a series of patches/ other than mainline (6.1, 6.12)" >&2; exit 1; }
-	scripts/series-port $(SERIES)
-	scripts/series-diff $(SERIES)
+	scripts/series/port $(SERIES)
+	scripts/series/diff $(SERIES)
 
 # The same suite with KASAN, UBSAN, lockdep, debugobjects and KFENCE on;
 # any report in the console fails it (what make check runs).
@@ -199,7 +199,7 @@ mutants: deps
 
 # 50 x modprobe/mount/I/O/umount/rmmod and bad echo_interval values, fixed module.
 lifecycle: need-kver module
-	scripts/lifecycle --kver $(KVER)
+	scripts/scenarios/lifecycle/run --kver $(KVER)
 
 # Server faults with data, fixed module, the full-tier kernels: SOAK_ROUNDS x (smbd
 # stopped short and long, killed, link cut); every file written and synced
@@ -210,61 +210,61 @@ SOAK_ROUNDS ?= 10
 soak: deps
 	for k in $(KVERS); do \
 		$(MAKE) --no-print-directory -j$$(nproc) module KVER=$$k && \
-		scripts/soak --kver $$k --rounds $(SOAK_ROUNDS) $(SOAK_ARGS) || exit 1; \
+		scripts/scenarios/soak/run --kver $$k --rounds $(SOAK_ROUNDS) $(SOAK_ARGS) || exit 1; \
 	done
 
 # patches/mainline the way a maintainer checks it, on Debian's 7.3 tree
-# (the kunit tier of scripts/targets.tsv), with the trixie chroot's gcc-14,
+# (the kunit tier of scripts/target/targets.tsv), with the trixie chroot's gcc-14,
 # sparse and coccinelle: git am, checkpatch --strict of that tree, the whole
 # client built W=1 + sparse at every prefix in defconfig + CIFS=m,
 # make coccicheck M=fs/smb/client against the unpatched baseline.
 # (make check runs the same with the touched objects per prefix.)
-SERIES_TARGET = $(shell scripts/targets --names kunit | head -n1)
+SERIES_TARGET = $(shell scripts/target/targets --names kunit | head -n1)
 series-7.3: deps
-	k=$$(scripts/kver $(SERIES_TARGET)) && sp=$$(scripts/newest-sparse) && \
-		ECHOFIX_SPARSE=$$sp scripts/in-target $$k scripts/series-check --every-prefix $$k
+	k=$$(scripts/target/kver $(SERIES_TARGET)) && sp=$$(scripts/target/newest-sparse) && \
+		ECHOFIX_SPARSE=$$sp scripts/target/in-target $$k scripts/series/check --every-prefix $$k
 
 # patches/mainline on a mainline tree (MAINLINE=top of the tree, or its
 # fs/smb/client files): git am, checkpatch --strict, Fixes: ids if a git checkout.
 series-mainline:
 	@test -n "$(MAINLINE)" || { echo "cifs-echofix: error: set MAINLINE= to a mainline tree (or its fs/smb/client files)" >&2; exit 1; }
-	scripts/series-mainline $(MAINLINE)
+	scripts/series/mainline $(MAINLINE)
 
 # cifs-echo-audit's whole test: selftest, conformance with cifs_echo.h, and
 # the verdicts on the test host's captures of eight scenarios, stock and
 # fixed (make check runs the first two).
 echo-audit-test: deps
-	scripts/echo-audit-test --kver $(KVER_6_1)
+	scripts/echo-audit/test --kver $(KVER_6_1)
 
 # Is my cifs ours? Per installed kernel of this machine: fixed, stock and
 # why, or not built (installed by the package as cifs-echofix-status).
 status:
-	scripts/echofix-status
+	scripts/package/echofix-status
 
-# The package across a kernel upgrade (scripts/upgrade.tsv): in a user's
+# The package across a kernel upgrade (scripts/package/upgrade.tsv): in a user's
 # chroot of the release, an older ABI with its own linux-source and our
 # .deb, then apt to today's ABI; both kernels fixed, the new one booted;
 # reinstall, remove, purge. upgrade: the rows of tier check (Debian 12's
 # 6.1); upgrade-all: every row (Debian 13's 6.12 too).
 upgrade: deps
-	scripts/upgrade
+	scripts/package/upgrade
 
 upgrade-all: deps
-	scripts/upgrade --tier all
+	scripts/package/upgrade --tier all
 
 # Every source version of the full tier's lines in the archive (6.1 on
 # Debian 12, 6.12 on Debian 13): series applied (git am), module built
 # against that version's own headers; build/matrix/table.md.
 # MATRIX_ARGS=--versions oldest,newest: the two ends of each line.
 matrix: deps
-	scripts/matrix $(MATRIX_ARGS)
+	scripts/target/matrix $(MATRIX_ARGS)
 
 # The fast tier: no root, no network, no QEMU, under a minute on 2 cores
 # (tests/run --plan lists its steps).
 test:
 	tests/run
 
-# make test, then the tiers of scripts/targets.tsv: full depth on the full
+# make test, then the tiers of scripts/target/targets.tsv: full depth on the full
 # tier, smoke (series, DKMS build, test host) on the others, KUnit on the
 # kunit tier ('scripts/check --plan' prints every step with its options).
 check: deps
@@ -272,5 +272,5 @@ check: deps
 
 # Every target at full depth, every flavour DKMS-built and booted.
 check-all:
-	ECHOFIX_ALL_FLAVOURS=1 scripts/deps
+	ECHOFIX_ALL_FLAVOURS=1 scripts/target/deps
 	scripts/check --all

@@ -13,13 +13,13 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPTS = os.path.join(ROOT, 'scripts')
 DATA = os.path.join(ROOT, 'tests', 'data')
-sys.path.insert(0, SCRIPTS)     # echoaudit, as the scripts themselves do
+sys.path.insert(0, os.path.join(SCRIPTS, 'echo-audit'))     # echoaudit, as the scripts themselves do
 
 
 def load_script(rel):
     """The module of scripts/REL (a Python script without .py)."""
     path = os.path.join(SCRIPTS, rel)
-    name = 'script_' + os.path.basename(rel).replace('-', '_')
+    name = 'script_' + rel.replace('-', '_').replace('/', '_')
     loader = importlib.machinery.SourceFileLoader(name, path)
     spec = importlib.util.spec_from_loader(name, loader)
     mod = importlib.util.module_from_spec(spec)

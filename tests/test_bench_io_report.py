@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
-"""scripts/bench-io-report: the order-statistics interval of the median
+"""scripts/scenarios/bench-io/report: the order-statistics interval of the median
 ratio, and the verdicts it gives on recorded-format runs."""
 import math
 
 from reportlib import load_script, run_script
 
-bir = load_script('bench-io-report')
+bir = load_script('scenarios/bench-io/report')
 
 
 def test_binom_cdf():
@@ -39,7 +39,7 @@ def test_median_ci_too_few_rounds():
 
 def test_no_difference(fixture_dir):
     d = fixture_dir('bench-io/ten-rounds-same')
-    rc, out = run_script('bench-io-report', d)
+    rc, out = run_script('scenarios/bench-io/report', d)
     assert rc == 0
     assert 'seqread fixed/stock: no difference' in out
     assert 'stat fixed/stock: no difference' in out
@@ -48,14 +48,14 @@ def test_no_difference(fixture_dir):
 
 
 def test_a_cost_beyond_the_interval(fixture_dir):
-    rc, out = run_script('bench-io-report', fixture_dir('bench-io/ten-rounds-slower'))
+    rc, out = run_script('scenarios/bench-io/report', fixture_dir('bench-io/ten-rounds-slower'))
     assert rc == 0
     assert 'seqread fixed/stock: differs, median 0.695' in out
     assert 'stat fixed/stock: no difference' in out
 
 
 def test_five_rounds_give_no_verdict(fixture_dir):
-    rc, out = run_script('bench-io-report', fixture_dir('bench-io/five-rounds-arms'))
+    rc, out = run_script('scenarios/bench-io/report', fixture_dir('bench-io/five-rounds-arms'))
     assert rc == 0
     assert 'Arms: rebuilt = the first 0 patches of the series, p3 = the first 3 patches' in out
     assert '| job | metric | stock | fixed | rebuilt | p3 | fixed/stock | rebuilt/stock | p3/stock |' in out
@@ -66,7 +66,7 @@ def test_five_rounds_give_no_verdict(fixture_dir):
 def test_no_lines(tmp_path):
     (tmp_path / 'bench-io.env').write_text('KVER=x\n')
     (tmp_path / 'run.out').write_text('nothing\n')
-    rc, out = run_script('bench-io-report', str(tmp_path))
+    rc, out = run_script('scenarios/bench-io/report', str(tmp_path))
     assert rc == 1 and 'no BENCHIO lines' in out
 
 

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
-"""scripts/bench-load-report: figures per phase and the --check verdict."""
+"""scripts/scenarios/bench-load/report: figures per phase and the --check verdict."""
 from reportlib import load_script, run_script
 
-blr = load_script('bench-load-report')
+blr = load_script('scenarios/bench-load/report')
 
 
 def test_pct():
@@ -27,19 +27,19 @@ def test_phase_figures(fixture_dir):
 
 
 def test_check_passes(fixture_dir):
-    rc, out = run_script('bench-load-report', '--check', fixture_dir('bench-load/fixed-ok'))
+    rc, out = run_script('scenarios/bench-load/report', '--check', fixture_dir('bench-load/fixed-ok'))
     assert rc == 0, out
     assert 'bench-load --check: ok' in out
     assert '## rtt190: idle, RTT 1.9E' in out
 
 
 def test_check_fails_on_a_reconnect(fixture_dir):
-    rc, out = run_script('bench-load-report', '--check', fixture_dir('bench-load/fixed-reconnects'))
+    rc, out = run_script('scenarios/bench-load/report', '--check', fixture_dir('bench-load/fixed-reconnects'))
     assert rc == 1
     assert ("bench-load --check: FAIL 6.1.0-57-amd64-fixed-1 rtt190: 1 reconnects, "
             "1 'has not responded' from a live server") in out
 
 
 def test_no_env(tmp_path):
-    rc, out = run_script('bench-load-report', str(tmp_path))
+    rc, out = run_script('scenarios/bench-load/report', str(tmp_path))
     assert rc == 2 and 'has no bench-load.env' in out

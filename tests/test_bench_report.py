@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
-"""scripts/bench-report: echo times from the test host's console, the
+"""scripts/scenarios/bench/report: echo times from the test host's console, the
 table, and the fixed module's claims (bench --check, what make check runs).
 The packets' side (NAME.pcap, host clock) is echo-audit's capture reader,
 tested by its selftest; here the host times are the guest's, shifted."""
 from reportlib import load_script
 
-br = load_script('bench-report')
+br = load_script('scenarios/bench/report')
 D = 'bench/two-modules'
 OFFSET = 1764720000.05
 

@@ -75,7 +75,7 @@ bench_io('five-rounds-arms', 5, ['seqread', 'stat'], lambda j, g: g.uniform(0.5,
 
 # ----------------------------------------------------------- bench-load
 def bench_load(name, mode, fail_rtt190=False):
-    """One run of scripts/bench-load-guest's output, E = 2 s."""
+    """One run of scripts/scenarios/bench-load/guest's output, E = 2 s."""
     e = 2.0
     out = []
     t = 100.0

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 """echo-audit's fast tests (issue #26): offline, on the captures the test
-host recorded (fixtures/, made by scripts/echo-audit-fixtures)."""
+host recorded (fixtures/, made by scripts/echo-audit/fixtures)."""
 
 import functools
 import os
@@ -13,7 +13,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-SCRIPTS = os.path.join(ROOT, 'scripts')
+SCRIPTS = os.path.join(ROOT, 'scripts', 'echo-audit')
 FIXTURES = os.path.join(HERE, 'fixtures')
 if SCRIPTS not in sys.path:
     sys.path.insert(0, SCRIPTS)

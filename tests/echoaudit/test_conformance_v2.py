@@ -2,7 +2,7 @@
 """The model against the series' v2 cifs_echo.h (pure helpers), where a
 prepared tree has one: $ECHOAUDIT_HEADER, or fs/smb/client/cifs_echo.h of
 this checkout (make module). Skipped otherwise, and for a header of the
-first API (scripts/echo-audit-test checks that one)."""
+first API (scripts/echo-audit/test checks that one)."""
 
 import io
 import os

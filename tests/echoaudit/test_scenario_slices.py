@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Two more slices of the test host's own captures (scripts/echo-audit-test's
-stock run, E = 2 s, server's side), cut as scripts/echoaudit/scenarios.py
+"""Two more slices of the test host's own captures (scripts/echo-audit/test's
+stock run, E = 2 s, server's side), cut as scripts/echo-audit/echoaudit/scenarios.py
 cuts them: without --echo-interval the tool must not state a verdict that
 rests on a guess.
 

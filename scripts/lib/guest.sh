@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# Guest-side helpers shared by the test host's /init (scripts/testhost/init)
+# and the guest scripts that run inside it (scripts/scenarios/lifecycle/guest,
+# scripts/scenarios/soak/guest). busybox sh, inside QEMU only: scripts/testhost/run puts
+# this file into the initramfs as /etc/testhost-lib.sh. Needs the settings
+# of /etc/testhost.env (PORT SMBUSER SMBPASS SERVER_IP) to be loaded first.
+
+# The run's server (scripts/lib/server.sh): the host's loopback seen
+# through QEMU's user network for samba, the server guest for ksmbd
+# shellcheck disable=SC2034 # read by the scripts that source this file
+HOST_IP=${SERVER_IP:-10.0.2.2}
+
+# mount.cifs options of the run's share with echo_interval=$1
+smb_opts() {
+	echo "port=$PORT,username=$SMBUSER,password=$SMBPASS,vers=3.1.1,echo_interval=$1"
+}
+
+# rmmod cifs, retried for up to 20 s: the client drops its last server
+# session asynchronously after umount, so "Module cifs is in use" for a
+# moment is normal. Prints the number of tries; on failure rmmod's last
+# message on stderr, exit status 1.
+unload_cifs() {
+	_i=0
+	while :; do
+		_i=$((_i + 1))
+		_out=$(/sbin/rmmod cifs 2>&1) && break
+		if [ $_i -ge 100 ]; then
+			echo "$_out" >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+	echo "$_i"
+}
+
+# Lift eth0's netem delay without losing what the qdisc holds, and then
+# delete it: tc qdisc del drops the packets still queued in it (an echo, a
+# TCP segment), and the client would wait for TCP's retransmission while
+# the single echo credit is held: a loss no scenario meant. Zero delay for
+# what comes next, $1 seconds for the rest to drain, then the qdisc goes.
+# On failure: which tc step failed on stdout, exit status 1.
+netem_lift() {
+	/sbin/tc qdisc change dev eth0 root netem delay 0ms || { echo "tc netem delay 0ms failed"; return 1; }
+	sleep "$1"
+	/sbin/tc qdisc del dev eth0 root || { echo "tc qdisc del failed"; return 1; }
+}

@@ -1,0 +1,287 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034,SC2154 # sourced by scripts/testhost/run: its variables
+#
+# The servers of scripts/testhost/run (--server NAME), sourced by it. What
+# varies between them is one row of SERVER_TABLE and one set of functions
+# NAME_up, NAME_down, NAME_fault ACTION, NAME_md5 FILE, NAME_manifest, NAME_netdev,
+# NAME_capture_end; scripts/testhost/run calls only those. Samba's live in
+# scripts/testhost/run itself (its smbd was there first); the others here.
+#
+#   name   where it runs, how the client reaches it
+#   samba  a private smbd on this machine's loopback, port 44500..44599,
+#          through QEMU's user network (client 10.0.2.15, server 10.0.2.2)
+#   ksmbd  a second QEMU guest: the same Debian kernel image, its in-tree
+#          ksmbd module, ksmbd.mountd from Debian's ksmbd-tools (unpacked
+#          from its .deb, never installed here: its package ships a
+#          service that would load ksmbd into this machine's kernel);
+#          share on a tmpfs in that guest, 10.0.3.1:445; client 10.0.3.2;
+#          the two guests' NICs are joined by a UDP socket netdev on
+#          127.0.0.1 (no host address carries SMB)
+#
+# What the --host-faults actions (asked for by the client guest's
+# "TESTHOST: HOST <action>") mean per server:
+#   action      samba (host)                  ksmbd (server guest)
+#   smbd-stop   SIGSTOP to smbd's group       hold the server's IP packets
+#               (TCP still acked by the host  over 80 bytes on its eth0 in
+#               kernel, no SMB reply)         a plugged qdisc (TCP still
+#                                             acked, no reply, none lost)
+#   smbd-cont   SIGCONT                       unplug: the held replies go
+#   smbd-kill   kill smbd, port closed        ksmbd.control --shutdown,
+#                                             port closed
+#   smbd-start  smbd again on the same port   ksmbd.mountd again
+# --capture: samba's is tshark on lo (tcp port); ksmbd's is tshark on lo
+# of the UDP datagrams between the two QEMUs, rewritten (scripts/testhost/udp2eth)
+# into a capture of the Ethernet frames they carry: the same packets the
+# client's NIC sent and got, stamped with this machine's clock.
+
+# The ksmbd server guest's kernel and tools are the table's, whatever the
+# client's kernel: Debian 13's 6.12 and its ksmbd-tools. Not Debian 12's
+# own: its 6.1.192 ksmbd oopses on the first open without an oplock
+# (smb2_open calls opinfo_put(NULL): every directory open, so every mount),
+# and its ksmbd-tools 3.4.7 answers no share (BAD_NETWORK_NAME even for
+# IPC$; the kernel never logs a share path request: most likely its
+# share-config replies fail 6.1.192's stricter reply checks). Debian 13's
+# ksmbd-tools 3.5.3 needs glibc >= 2.34, glib >= 2.58: it runs on this
+# machine's libraries, copied into the guest like the client's tools.
+#
+#               name  server_ip guest_ip  server kernel, tools' release  host packages (command:package)
+SERVER_TABLE='samba 10.0.2.2 10.0.2.15 - - smbd:samba,smbpasswd:samba-common-bin
+ksmbd 10.0.3.1 10.0.3.2 6.12 trixie lib:libglib2.0-0,lib:libnl-3-200,lib:libnl-genl-3-200'
+
+server_names() { echo "$SERVER_TABLE" | awk '{ print $1 }' | tr '\n' ' ' | sed 's/ $//'; }
+server_known() { echo "$SERVER_TABLE" | awk -v n="$1" '$1 == n { f = 1 } END { exit !f }'; }
+server_get() { # name column
+	echo "$SERVER_TABLE" | awk -v n="$1" -v c="$2" '
+		BEGIN { split("name server_ip guest_ip kline tools pkgs", k); for (i in k) col[k[i]] = i }
+		$1 == n { print $col[c] }'
+}
+# The host packages the server needs that are missing (need_cmd's format).
+server_host_pkgs() {
+	local e
+	for e in $(server_get "$1" pkgs | tr ',' ' '); do
+		case "$e" in
+		lib:*)
+			dpkg-query -W -f='${Status}' "${e#lib:}" 2>/dev/null | grep -q 'install ok installed' ||
+				echo "${e#lib:}"
+			;;
+		*) need_cmd "${e%%:*}" "${e#*:}" ;;
+		esac
+	done
+}
+
+# ------------------------------------------------------------------ ksmbd
+KSMBD_QEMU_PID='' KSMBD_CTL_FD='' KSMBD_IN_FD='' KSMBD_SEQ=0
+
+# ksmbd_cmd COMMAND [ARG]: one command to the server guest's control
+# channel; prints its result, 1 if there is none within 30 s.
+ksmbd_cmd() {
+	local id r
+	KSMBD_SEQ=$((KSMBD_SEQ + 1))
+	id=$BASHPID.$KSMBD_SEQ
+	# written through an fd held open read-write: never blocks, even if
+	# the guest is gone
+	echo "$id $*" >&"$KSMBD_IN_FD" || return 1
+	while IFS= read -r -t "${KSMBD_WAIT:-30}" -u "$KSMBD_CTL_FD" r; do
+		r=${r%$'\r'}
+		case "$r" in
+		"R $id "*) echo "${r#R "$id" }"; return 0 ;;
+		esac
+	done
+	return 1
+}
+
+# The server's kernel image (SKVER, SIMG, SVMLINUZ, SNIC), unpacked once
+# into build/testhost/ksmbd-server/KVER/image.
+ksmbd_image() {
+	local line deb rel t tdir
+	line=$(server_get ksmbd kline)
+	SKVER=$(default_kver "$line") || die "ksmbd: no kernel of Linux $line for the server guest ('make targets')"
+	read -r t _ < <(target_of_kver "$SKVER") || exit 1
+	rel=$(target_get "$t" release)
+	tdir=$ECHOFIX_BUILD/testhost/ksmbd-server/$SKVER
+	SIMG=$tdir/image
+	mkdir -p "$tdir"
+	deb=$(find "$DEBDIR" -maxdepth 1 -name "linux-image-${SKVER}_*.deb" -printf '%f\n' | sort -V | tail -n1)
+	if [ -z "$deb" ]; then
+		apt_for_release "$rel"
+		note "downloading linux-image-$SKVER ($rel) for the ksmbd server guest"
+		(cd "$DEBDIR" && apt-get -q "${APT_OPTS[@]}" -o APT::Sandbox::User=root download "linux-image-$SKVER" >"$tdir/apt.log" 2>&1) ||
+			die "ksmbd: apt-get download linux-image-$SKVER failed (log $tdir/apt.log)"
+		deb=$(find "$DEBDIR" -maxdepth 1 -name "linux-image-${SKVER}_*.deb" -printf '%f\n' | sort -V | tail -n1)
+	fi
+	if [ "$(cat "$SIMG/.extracted" 2>/dev/null)" != "$deb" ]; then
+		rm -rf "$SIMG" "$SIMG.tmp"
+		dpkg-deb -x "$DEBDIR/$deb" "$SIMG.tmp" || die "ksmbd: dpkg-deb -x $deb failed"
+		for d in lib boot; do
+			[ ! -e "$SIMG.tmp/$d" ] && [ -d "$SIMG.tmp/usr/$d" ] && ln -s "usr/$d" "$SIMG.tmp/$d"
+		done
+		depmod -b "$SIMG.tmp" "$SKVER" || die "ksmbd: depmod of the server's image failed"
+		echo "$deb" >"$SIMG.tmp/.extracted"
+		mv "$SIMG.tmp" "$SIMG"
+	fi
+	SVMLINUZ=$SIMG/boot/vmlinuz-$SKVER
+	[ -f "$SVMLINUZ" ] || SVMLINUZ=$SIMG/lib/modules/$SKVER/vmlinuz
+	[ -f "$SVMLINUZ" ] || die "ksmbd: $deb has no kernel image"
+	SNIC=''
+	for m in $NIC_DRIVERS; do
+		modprobe -d "$SIMG" -S "$SKVER" --show-depends "$m" 2>/dev/null | grep -q '^insmod ' &&
+			SNIC+="${SNIC:+ }$m"
+	done
+	return 0
+}
+
+ksmbd_up() {
+	local deb x sroot i p ua='' ub='' t1 wanted
+	t1=$EPOCHREALTIME
+	# ksmbd.mountd: Debian's ksmbd-tools of this machine's release (its
+	# libraries are this machine's, copied below like the client's tools)
+	deb=$(find "$DEBDIR" -maxdepth 1 -name 'ksmbd-tools_*.deb' -printf '%f\n' | sort -V | tail -n1)
+	if [ -z "$deb" ]; then
+		note "downloading ksmbd-tools ($(server_get ksmbd tools)) into $DEBDIR"
+		apt_for_release "$(server_get ksmbd tools)"
+		(cd "$DEBDIR" && apt-get -q "${APT_OPTS[@]}" -o APT::Sandbox::User=root download ksmbd-tools >"$RUN/ksmbd-apt.log" 2>&1) || {
+			tail -n 3 "$RUN/ksmbd-apt.log" >&2
+			die "ksmbd: ksmbd-tools missing: 'apt-get download ksmbd-tools' failed (log above; 'apt-get update' first?)"
+		}
+		deb=$(find "$DEBDIR" -maxdepth 1 -name 'ksmbd-tools_*.deb' -printf '%f\n' | sort -V | tail -n1)
+		[ -n "$deb" ] || die "ksmbd: ksmbd-tools missing: apt-get download left no ksmbd-tools_*.deb in $DEBDIR"
+	fi
+	x=$RUN/ksmbd-tools
+	dpkg-deb -x "$DEBDIR/$deb" "$x" || die "ksmbd: dpkg-deb -x $DEBDIR/$deb failed"
+	[ -x "$x/usr/libexec/ksmbd.tools" ] || die "ksmbd: $deb has no /usr/libexec/ksmbd.tools (ksmbd-tools 3.4.5 or later expected)"
+	ksmbd_image
+	local IMG=$SIMG kver=$SKVER MODDIR_REL=lib/modules/$SKVER NIC_MODULES=$SNIC VMLINUZ=$SVMLINUZ
+	modinfo -b "$IMG" -k "$kver" -n ksmbd >/dev/null 2>&1 ||
+		die "ksmbd: the image of $kver has no ksmbd module (CONFIG_SMB_SERVER)"
+
+	# the server guest's initramfs: busybox, kmod, tc, ksmbd.tools, modules
+	sroot=$RUN/ksmbd-root
+	mkdir -p "$sroot"/{bin,sbin,usr/sbin,usr/libexec,etc,dev,proc,sys,tmp,run,srv,"$MODDIR_REL"}
+	cp "$BUSYBOX" "$sroot/bin/busybox"
+	ln -s busybox "$sroot/bin/sh"
+	(
+		ROOT=$sroot
+		copy_bin "$(command -v kmod)" sbin/kmod
+		copy_bin "$(command -v tc)" sbin/tc
+		copy_bin "$x/usr/libexec/ksmbd.tools" usr/libexec/ksmbd.tools
+	) || die "ksmbd: copying kmod, tc, ksmbd.tools into the server's initramfs failed"
+	for a in modprobe insmod rmmod lsmod modinfo; do ln -s kmod "$sroot/sbin/$a"; done
+	# tc's names of the ematches (smbd-stop's 'basic match cmp(...)')
+	mkdir -p "$sroot/etc/iproute2"
+	cp /etc/iproute2/ematch_map "$sroot/etc/iproute2/" || die "ksmbd: no /etc/iproute2/ematch_map (iproute2)"
+	for a in mountd adduser control; do ln -s ../libexec/ksmbd.tools "$sroot/usr/sbin/ksmbd.$a"; done
+	if [ "$(id -u)" = 0 ]; then
+		mknod -m 600 "$sroot/dev/console" c 5 1
+		mknod -m 666 "$sroot/dev/null" c 1 3
+	fi
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$sroot/etc/passwd"
+	echo 'root:x:0:' >"$sroot/etc/group"
+	wanted=$( {
+		# shellcheck disable=SC2086
+		echo ksmbd $NIC_MODULES nls_utf8 sch_prio sch_plug cls_basic em_cmp sch_ingress cls_u32 act_gact
+		softdeps "$(modinfo -b "$IMG" -k "$kver" -n ksmbd)"
+		mod_names "$IMG/$MODDIR_REL"/kernel/{crypto,arch/x86/crypto,lib/crypto}
+	} | sed '/^$/d' | sort -u)
+	# (softdeps name aliases too, e.g. aead2: modprobe fails on those)
+	# shellcheck disable=SC2086
+	modprobe -d "$IMG" -S "$kver" --show-depends -a $wanted 2>/dev/null |
+		awk '$1 == "insmod" { print $2 }' | sort -u >"$RUN/ksmbd-modules.list" || true
+	grep -q '/ksmbd\.ko' "$RUN/ksmbd-modules.list" || die "ksmbd: modprobe --show-depends found no ksmbd module in $IMG"
+	sed "s|^$IMG/||" "$RUN/ksmbd-modules.list" | (cd "$IMG" && cpio -pdm --quiet "$sroot") ||
+		die "ksmbd: copying the modules from $IMG failed"
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[ -f "$IMG/$MODDIR_REL/$f" ] && cp "$IMG/$MODDIR_REL/$f" "$sroot/$MODDIR_REL/"
+	done
+	depmod -b "$sroot" "$kver" || die "ksmbd: depmod -b <server initramfs> $kver failed"
+	cp "$(dirname "$INIT_TEMPLATE")/ksmbd-init" "$sroot/init" || die "ksmbd: scripts/testhost/ksmbd-init is missing"
+	chmod 755 "$sroot/init"
+	PORT=445
+	{
+		echo "SHARE=$(sq "$SHARE")"
+		echo "SMBUSER=$(sq "$SMBUSER")"
+		echo "SMBPASS=$(sq "$SMBPASS")"
+		echo "SERVER_IP=$(sq "$(server_get ksmbd server_ip)")"
+		echo "PORT=$PORT"
+		echo "NIC_MODULES=$(sq "$NIC_MODULES")"
+		echo "KSMBD_DEBUG=$(sq "${KSMBD_DEBUG:-}")"
+	} >"$sroot/etc/ksmbd-server.env"
+	(cd "$sroot" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) |
+		gzip -1 >"$RUN/ksmbd-initramfs.cpio.gz" || die "ksmbd: cpio/gzip of the server's initramfs failed"
+
+	# two free UDP ports on 127.0.0.1: one per guest's end of the link
+	exec {portlock}>"$ECHOFIX_BUILD/testhost/.port.lock"
+	flock -w 60 "$portlock" || die "ksmbd: could not get $ECHOFIX_BUILD/testhost/.port.lock within 60 s"
+	for ((p = 44600; p < 44700; p++)); do
+		[ -z "$(ss -uanH "sport = :$p")" ] || continue
+		if [ -z "$ua" ]; then ua=$p; else ub=$p; break; fi
+	done
+	[ -n "$ub" ] || die "ksmbd: no two free UDP ports in 44600..44699"
+	KSMBD_UDP="$ua $ub"
+	mkfifo "$RUN/ksmbd-ctl.in" "$RUN/ksmbd-ctl.out"
+	exec {KSMBD_CTL_FD}<>"$RUN/ksmbd-ctl.out"
+	exec {KSMBD_IN_FD}<>"$RUN/ksmbd-ctl.in"
+	KSMBD_LOG=$HOSTDIR/console-ksmbd-server.log
+	: >"$KSMBD_LOG"
+	timeout -k 10 $((timeout_s + 300)) qemu-system-x86_64 \
+		-accel tcg -m 768 -smp 1 -display none -monitor none -no-reboot \
+		-serial stdio -serial "pipe:$RUN/ksmbd-ctl" \
+		-kernel "$VMLINUZ" -initrd "$RUN/ksmbd-initramfs.cpio.gz" \
+		-append "console=ttyS0 panic=-1 quiet loglevel=5" \
+		-netdev "socket,id=net0,udp=127.0.0.1:$ua,localaddr=127.0.0.1:$ub" \
+		-device virtio-net-pci,netdev=net0,romfile=,mac=52:54:00:12:34:01 \
+		</dev/null >"$KSMBD_LOG" 2>&1 &
+	KSMBD_QEMU_PID=$!
+	note "ksmbd server guest: qemu pid $KSMBD_QEMU_PID, UDP 127.0.0.1:$ub <-> :$ua, console $KSMBD_LOG"
+	for ((i = 0; i < 3000; i++)); do
+		grep -q '^KSMBDSRV: \(READY\|FAIL\)' "$KSMBD_LOG" && break
+		kill -0 "$KSMBD_QEMU_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	flock -u "$portlock"
+	if ! grep -q '^KSMBDSRV: READY' "$KSMBD_LOG"; then
+		tail -n 15 "$KSMBD_LOG" >&2
+		if grep -q '^KSMBDSRV: FAIL' "$KSMBD_LOG"; then
+			die "ksmbd: the server did not start: $(sed -n 's/^KSMBDSRV: FAIL //p' "$KSMBD_LOG" | head -n1) (console $KSMBD_LOG, tail above)"
+		fi
+		kill -0 "$KSMBD_QEMU_PID" 2>/dev/null &&
+			die "ksmbd: the server guest was not ready within 300 s (console $KSMBD_LOG, tail above)"
+		die "ksmbd: the server guest's QEMU exited before ksmbd was ready (console $KSMBD_LOG, tail above)"
+	fi
+	note "ksmbd: kernel $SKVER, $(sed -n 's/^KSMBDSRV: READY //p' "$KSMBD_LOG" | head -n1) ($(elapsed "$t1" "$EPOCHREALTIME") s)"
+	SHARE_DIR="(server guest) /srv/share"
+	CAPTURE_FILTER="udp port $ua or udp port $ub"
+	[ -n "$capture" ] && CAPTURE_RAW=$RUN/udp.pcap
+	return 0
+}
+# shellcheck disable=SC2317 # called from the EXIT trap
+ksmbd_down() {
+	[ -n "$KSMBD_QEMU_PID" ] || return 0
+	# a clean poweroff prints ksmbd.mountd's log on the server's console
+	kill -0 "$KSMBD_QEMU_PID" 2>/dev/null && KSMBD_WAIT=10 ksmbd_cmd poweroff >/dev/null
+	stop_pid "$KSMBD_QEMU_PID" "ksmbd server qemu"
+	KSMBD_QEMU_PID=
+}
+ksmbd_fault() {
+	local r
+	r=$(ksmbd_cmd "$1") || r="FAILED (no reply from the server guest within 30 s)"
+	echo "HOST: $1 $r at $EPOCHREALTIME"
+}
+ksmbd_md5() { ksmbd_cmd md5 "$1"; }
+ksmbd_manifest() {
+	local r
+	# md5 of every file under TCG: more than one command's 30 s
+	r=$(KSMBD_WAIT=300 ksmbd_cmd manifest) || return 1
+	tr ';' '\n' <<<"$r" | grep .
+}
+ksmbd_netdev() {
+	local a=${KSMBD_UDP% *} b=${KSMBD_UDP#* }
+	echo "-netdev socket,id=net0,udp=127.0.0.1:$b,localaddr=127.0.0.1:$a"
+}
+ksmbd_capture_end() {
+	python3 "$(dirname "$INIT_TEMPLATE")/udp2eth" "$CAPTURE_RAW" "$capture" ||
+		die "--capture: rewriting $CAPTURE_RAW into $capture failed"
+}
+# The server guest's console: a panic, BUG, WARNING, Oops (first line).
+ksmbd_splats() {
+	grep -v -e '^KSMBDSRV: ' -e '^\[ksmbd\.' "$KSMBD_LOG" | kernel_splats - | head -n1
+}
