@@ -188,3 +188,17 @@ SPLAT_RE='Kernel panic|kernel BUG|BUG:|WARNING:|Oops|general protection fault|UB
 kernel_splats() {
 	grep -h -E "$SPLAT_RE" "$@" || true
 }
+
+# The fixed module of KVER, built as 'make module KVER=...' would (incremental,
+# PATCHES=N for the first N patches of the line's series, default all), and
+# copied to DEST (fs/ is rebuilt by the next build). The log is DEST.log;
+# a failed build dies with its tail. Every scenario's runner builds through here.
+build_fixed_module() { # kver dest [patches]
+	local kver=$1 dest=$2 patches=${3:-}
+	make -s --no-print-directory -j"$(nproc)" -C "$ECHOFIX_ROOT" module KVER="$kver" \
+		${patches:+PATCHES="$patches"} >"$dest.log" 2>&1 || {
+		tail -n 20 "$dest.log" >&2
+		die "building the fixed module for $kver${patches:+ (first $patches patches)} failed (log $dest.log)"
+	}
+	cp "$ECHOFIX_ROOT/fs/smb/client/cifs.ko" "$dest"
+}
