@@ -219,3 +219,35 @@ env = dict(DATE='2026-11-25T13:18Z', MACHINE='2 cores, 24 GiB, QEMU TCG (fixture
 write('bench/two-modules/bench.env', ''.join('%s=%s\n' % kv for kv in env.items()))
 write('bench/two-modules/6.1.0-56-amd64-stock.tlog', bench('stock', 4))
 write('bench/two-modules/6.1.0-56-amd64-fixed.tlog', bench('fixed', 5))
+
+
+# ----------------------------------------------------------------- soak
+def soak(name, share, reconnects=None, rounds=1):
+    """A soak run's directory: SHARE {name: content} on the server, the
+    writer wrote 'w-1' = b'abcd'; RECONNECTS {kind: count} overrides the
+    right counts (stall-short 0, every other fault 1)."""
+    import hashlib
+    md5 = lambda b: hashlib.md5(b).hexdigest()  # noqa: E731
+    kinds = ('stall-short', 'stall', 'kill', 'loss')
+    write('soak/%s/soak.env' % name, "KVER=6.1.0-57-amd64\nROUNDS=%d\nE=2\nFILE_KB=1\n"
+          "KINDS=stall-short\\ stall\\ kill\\ loss\nSERVER=samba\nSECS=312\n" % rounds)
+    write('soak/%s/share.manifest' % name, ''.join(
+        '%d %s soak/%s\n' % (len(c), md5(c), n) for n, c in sorted(share.items())))
+    lines = []
+    for r in range(rounds):
+        for i, k in enumerate(kinds):
+            rc = (reconnects or {}).get(k, 0 if k == 'stall-short' else 1)
+            lines.append('result fault=%d kind=%s reconnects=%d unresponsive=%d writer_wait_ms=%d '
+                         'recovered_ms=%d files=3' % (4 * r + i + 1, k, rc, min(rc, 1), 1500 + 700 * i, 900 + 300 * i))
+    lines.append('written w-1 4 %s 1000' % md5(b'abcd'))
+    lines.append('summary written=1 failed=2 faults=%d' % (4 * rounds))
+    lines.append('dmesg fault=3 [  42.000000] CIFS: VFS: \\\\10.0.2.2 has not responded in 6 seconds. Reconnecting...')
+    write('soak/%s/soak.lines' % name, '\n'.join(lines) + '\n')
+
+
+soak('ok', {'w-1': b'abcd', 'other': b'zz'})
+soak('lost', {'w-1': b'abce'})
+soak('gone', {'other': b'zz'})
+soak('short', {'w-1': b'abc'})
+soak('storm', {'w-1': b'abcd'}, reconnects={'kill': 2})
+soak('stall-reconnect', {'w-1': b'abcd'}, reconnects={'stall-short': 1})
