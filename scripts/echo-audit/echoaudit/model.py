@@ -63,7 +63,7 @@ SERVER_ALIVE = 'alive'
 SERVER_NEG_TIMEOUT = 'negotiate_timeout'
 SERVER_UNRESPONSIVE = 'unresponsive'
 
-# SMB_ECHO_TIMEOUT_INTERVALS (cifsglob.h, patch 4)
+# SMB_ECHO_TIMEOUT_INTERVALS (cifsglob.h, patch 0004)
 SMB_ECHO_TIMEOUT_INTERVALS = 3
 # CIFS_RECV_TIMEOUT (cifs_echo.h) and the stock sk_rcvtimeo, in seconds
 RECV_TIMEOUT_S = 7
