@@ -12,7 +12,7 @@
 #:   make deps           the Debian packages every target needs (idempotent)
 #:   make testhost       boot the test host with the DKMS-installed module
 #: test
-#:   make test           the fast tier: shellcheck, pytest, echo-audit selftest, lints (< 1 min, no root)
+#:   make test           the fast tier: shellcheck, pytest, echo-audit selftest, lints (about 1 min, no root)
 #:   make check          make test, then the tiers of scripts/target/targets.tsv (what CI runs; scripts/check --plan)
 #:   make check-all      every target at full depth, every flavour (hours)
 #:   make kunit          the cifs_echo KUnit suite in QEMU on the full and kunit tiers
@@ -259,7 +259,7 @@ upgrade-all: deps
 matrix: deps
 	scripts/target/matrix $(MATRIX_ARGS)
 
-# The fast tier: no root, no network, no QEMU, under a minute on 2 cores
+# The fast tier: no root, no network, no QEMU, about a minute on 2 cores
 # (tests/run --plan lists its steps).
 test:
 	tests/run
