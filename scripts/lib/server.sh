@@ -4,8 +4,7 @@
 # The servers of scripts/testhost/run (--server NAME), sourced by it. What
 # varies between them is one row of SERVER_TABLE and one set of functions
 # NAME_up, NAME_down, NAME_fault ACTION, NAME_md5 FILE, NAME_manifest, NAME_netdev,
-# NAME_capture_end; scripts/testhost/run calls only those. Samba's live in
-# scripts/testhost/run itself (its smbd was there first); the others here.
+# NAME_capture_end; scripts/testhost/run calls only those.
 #
 #   name   where it runs, how the client reaches it
 #   samba  a private smbd on this machine's loopback, port 44500..44599,
@@ -101,24 +100,8 @@ ksmbd_image() {
 	tdir=$ECHOFIX_BUILD/testhost/ksmbd-server/$SKVER
 	SIMG=$tdir/image
 	mkdir -p "$tdir"
-	deb=$(find "$DEBDIR" -maxdepth 1 -name "linux-image-${SKVER}_*.deb" -printf '%f\n' | sort -V | tail -n1)
-	if [ -z "$deb" ]; then
-		apt_for_release "$rel"
-		note "downloading linux-image-$SKVER ($rel) for the ksmbd server guest"
-		(cd "$DEBDIR" && apt-get -q "${APT_OPTS[@]}" -o APT::Sandbox::User=root download "linux-image-$SKVER" >"$tdir/apt.log" 2>&1) ||
-			die "ksmbd: apt-get download linux-image-$SKVER failed (log $tdir/apt.log)"
-		deb=$(find "$DEBDIR" -maxdepth 1 -name "linux-image-${SKVER}_*.deb" -printf '%f\n' | sort -V | tail -n1)
-	fi
-	if [ "$(cat "$SIMG/.extracted" 2>/dev/null)" != "$deb" ]; then
-		rm -rf "$SIMG" "$SIMG.tmp"
-		dpkg-deb -x "$DEBDIR/$deb" "$SIMG.tmp" || die "ksmbd: dpkg-deb -x $deb failed"
-		for d in lib boot; do
-			[ ! -e "$SIMG.tmp/$d" ] && [ -d "$SIMG.tmp/usr/$d" ] && ln -s "usr/$d" "$SIMG.tmp/$d"
-		done
-		depmod -b "$SIMG.tmp" "$SKVER" || die "ksmbd: depmod of the server's image failed"
-		echo "$deb" >"$SIMG.tmp/.extracted"
-		mv "$SIMG.tmp" "$SIMG"
-	fi
+	deb=$(fetch "linux-image-$SKVER" "$rel")
+	unpack_image "$SIMG" "$SKVER" "$deb"
 	SVMLINUZ=$SIMG/boot/vmlinuz-$SKVER
 	[ -f "$SVMLINUZ" ] || SVMLINUZ=$SIMG/lib/modules/$SKVER/vmlinuz
 	[ -f "$SVMLINUZ" ] || die "ksmbd: $deb has no kernel image"
@@ -135,17 +118,7 @@ ksmbd_up() {
 	t1=$EPOCHREALTIME
 	# ksmbd.mountd: Debian's ksmbd-tools of this machine's release (its
 	# libraries are this machine's, copied below like the client's tools)
-	deb=$(find "$DEBDIR" -maxdepth 1 -name 'ksmbd-tools_*.deb' -printf '%f\n' | sort -V | tail -n1)
-	if [ -z "$deb" ]; then
-		note "downloading ksmbd-tools ($(server_get ksmbd tools)) into $DEBDIR"
-		apt_for_release "$(server_get ksmbd tools)"
-		(cd "$DEBDIR" && apt-get -q "${APT_OPTS[@]}" -o APT::Sandbox::User=root download ksmbd-tools >"$RUN/ksmbd-apt.log" 2>&1) || {
-			tail -n 3 "$RUN/ksmbd-apt.log" >&2
-			die "ksmbd: ksmbd-tools missing: 'apt-get download ksmbd-tools' failed (log above; 'apt-get update' first?)"
-		}
-		deb=$(find "$DEBDIR" -maxdepth 1 -name 'ksmbd-tools_*.deb' -printf '%f\n' | sort -V | tail -n1)
-		[ -n "$deb" ] || die "ksmbd: ksmbd-tools missing: apt-get download left no ksmbd-tools_*.deb in $DEBDIR"
-	fi
+	deb=$(fetch ksmbd-tools "$(server_get ksmbd tools)")
 	x=$RUN/ksmbd-tools
 	dpkg-deb -x "$DEBDIR/$deb" "$x" || die "ksmbd: dpkg-deb -x $DEBDIR/$deb failed"
 	[ -x "$x/usr/libexec/ksmbd.tools" ] || die "ksmbd: $deb has no /usr/libexec/ksmbd.tools (ksmbd-tools 3.4.5 or later expected)"
@@ -284,4 +257,191 @@ ksmbd_capture_end() {
 # The server guest's console: a panic, BUG, WARNING, Oops (first line).
 ksmbd_splats() {
 	grep -v -e '^KSMBDSRV: ' -e '^\[ksmbd\.' "$KSMBD_LOG" | kernel_splats - | head -n1
+}
+
+# ------------------------------------------------------------------ samba
+# Whether process group $1 has a live (not zombie) member.
+# shellcheck disable=SC2317
+group_alive() {
+	ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }'
+}
+
+# smbd runs under setsid: it and its helpers (smbd-notifyd, cleanupd, one
+# smbd per client) are process group $(cat $SMBD_PIDFILE), which holds
+# nothing else. A stopped group is continued first, so that it can act on
+# the signal. SIGKILL after 10 s, or at once with 'stop_smbd KILL'. The
+# shell that started smbd (start_smbd) must be the one to stop it: it
+# reaps it.
+# shellcheck disable=SC2317
+stop_smbd() {
+	local pid i
+	pid=$(cat "$SMBD_PIDFILE" 2>/dev/null) || return 0
+	[ -n "$pid" ] || return 0
+	kill -CONT -- "-$pid" 2>/dev/null
+	kill "-$1" -- "-$pid" 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		group_alive "$pid" || break
+		sleep 0.1
+	done
+	if group_alive "$pid"; then
+		note "smbd (process group $pid) ignored SIG$1: sending SIGKILL"
+		kill -KILL -- "-$pid" 2>/dev/null
+		for ((i = 0; i < 50; i++)); do
+			group_alive "$pid" || break
+			sleep 0.1
+		done
+	fi
+	wait "$pid" 2>/dev/null
+	rm -f "$SMBD_PIDFILE"
+}
+
+# Samba: a private smbd on this machine's loopback.
+samba_up() {
+SMB=$RUN/smb
+mkdir -p "$SMB"/{state,lock,pid,private,cache,ncalrpc,log}
+SHARE_DIR=${share_dir:-$SMB/share}
+mkdir -p "$SHARE_DIR"
+chmod 700 "$SMB/private"
+
+# listening PORT: something on this machine listens on TCP PORT
+listening() {
+	[ -n "$(ss -ltnH "sport = :$1")" ]
+}
+
+# One port chooser at a time (parallel runs): held until smbd listens.
+exec {portlock}>"$ECHOFIX_BUILD/testhost/.port.lock"
+flock -w 60 "$portlock" || die "smbd: could not get $ECHOFIX_BUILD/testhost/.port.lock within 60 s"
+PORT=
+for ((p = 44500; p < 44600; p++)); do
+	if ! listening "$p"; then
+		PORT=$p
+		break
+	fi
+done
+[ -n "$PORT" ] || die "smbd: no free TCP port in 44500..44599"
+
+cat >"$SMB/smb.conf" <<EOF
+# testhost: private smbd, loopback only
+[global]
+	netbios name = TESTHOST
+	workgroup = WORKGROUP
+	server role = standalone server
+	smb ports = $PORT
+	interfaces = 127.0.0.1
+	bind interfaces only = yes
+	disable netbios = yes
+	state directory = $SMB/state
+	lock directory = $SMB/lock
+	pid directory = $SMB/pid
+	private dir = $SMB/private
+	cache directory = $SMB/cache
+	ncalrpc dir = $SMB/ncalrpc
+	log file = $SMB/log/smbd.log
+	max log size = 0
+	log level = 1
+	passdb backend = tdbsam:$SMB/private/passdb.tdb
+	map to guest = never
+	load printers = no
+	printing = bsd
+	printcap name = /dev/null
+	disable spoolss = yes
+	rpc start on demand helpers = no
+	server min protocol = SMB2_02
+
+[$SHARE]
+	path = $SHARE_DIR
+	read only = no
+	valid users = $SMBUSER
+EOF
+printf '%s\n%s\n' "$SMBPASS" "$SMBPASS" |
+	smbpasswd -c "$SMB/smb.conf" -a -s "$SMBUSER" >"$SMB/log/smbpasswd.log" 2>&1 || {
+	tail -n 5 "$SMB/log/smbpasswd.log" >&2
+	die "smbd: smbpasswd -a $SMBUSER in the private passdb failed (log above)"
+}
+# Start smbd and wait (10 s at most) until it listens; 1 if it does not.
+# setsid: smbd signals its whole process group when it exits.
+start_smbd() {
+	local pid i
+	setsid smbd --foreground --no-process-group -s "$SMB/smb.conf" \
+		</dev/null >>"$SMB/log/smbd.out" 2>&1 &
+	pid=$!
+	echo "$pid" >"$SMBD_PIDFILE"
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		listening "$PORT" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+if ! start_smbd; then
+	for f in "$SMB/log/smbd.out" "$SMB/log/smbd.log"; do
+		[ -s "$f" ] || continue
+		echo "---- $f (tail)"
+		tail -n 15 "$f"
+	done >&2
+	die "smbd: failed to start listening on 127.0.0.1:$PORT (log tail above)"
+fi
+note "smbd pid $(cat "$SMBD_PIDFILE") on 127.0.0.1:$PORT, share //10.0.2.2/$SHARE -> $SHARE_DIR"
+flock -u "$portlock"
+CAPTURE_FILTER="tcp port $PORT"
+}
+# shellcheck disable=SC2317
+samba_down() { stop_smbd TERM; }
+samba_md5() { md5sum <"$SHARE_DIR/$1" 2>/dev/null | cut -d' ' -f1; }
+samba_manifest() {
+	(cd "$SHARE_DIR" && find . -type f | sort | while read -r f; do
+		echo "$(stat -c %s "$f") $(md5sum <"$f" | cut -d' ' -f1) ${f#./}"
+	done)
+}
+samba_capture_end() { :; }
+samba_splats() { :; }
+samba_netdev() { echo "-netdev user,id=net0"; }
+
+# --host-faults: one action on the run's smbd, asked for by the guest.
+samba_fault() {
+	local pid r='done' i holders
+	pid=$(cat "$SMBD_PIDFILE" 2>/dev/null)
+	case "$1:$pid" in
+	smbd-start:)
+		restarted=1
+		start_smbd || r="FAILED (not listening on port $PORT within 10 s)"
+		;;
+	smbd-start:*) r="FAILED (smbd $pid is running)" ;;
+	*:) r="FAILED (no smbd running)" ;;
+	smbd-stop:*) kill -STOP -- "-$pid" || r=FAILED ;;
+	smbd-cont:*) kill -CONT -- "-$pid" || r=FAILED ;;
+	smbd-kill:*)
+		# The port must stop listening before any client connection is
+		# reset. Not only the parent holds the listening socket:
+		# smbd-scavenger, forked once a durable handle is left
+		# disconnected, inherits it; and every child exits by itself as
+		# soon as the parent is gone. Killed in any order, a connection's
+		# smbd can die while a holder still listens, and the client's
+		# reconnect, sent within a millisecond of the reset, is accepted
+		# into a backlog no one serves and reset too: a second reconnect
+		# that the harness, not the client, caused. So: stop the whole
+		# group (a stopped child cannot exit), kill the listening
+		# socket's holders, wait until the port no longer listens, then
+		# kill the rest.
+		kill -STOP -- "-$pid"
+		holders=$(ss -ltnpH "sport = :$PORT" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u |
+			while read -r h; do
+				[ "$(ps -o pgid= -p "$h" | tr -d ' ')" = "$pid" ] && echo "$h"
+			done)
+		# shellcheck disable=SC2086 # one pid per word
+		[ -n "$holders" ] && kill -KILL $holders
+		for ((i = 0; i < 100; i++)); do
+			listening "$PORT" || break
+			sleep 0.05
+		done
+		# shellcheck disable=SC2086,SC2116 # echo joins the pids with single spaces
+		listening "$PORT" &&
+			r="FAILED (port $PORT still listening after killing $(echo $holders))"
+		stop_smbd KILL
+		# shellcheck disable=SC2086,SC2116 # echo joins the pids with single spaces
+		[ "$r" = 'done' ] && r="done (listener holders $(echo $holders) first)"
+		;;
+	*) r="FAILED (unknown action)" ;;
+	esac
+	echo "HOST: $1 $r at $EPOCHREALTIME"
 }
