@@ -4,6 +4,8 @@ and --verify): every synced file on the server as written, one reconnect per
 fault longer than 3E, none for a shorter stall, every fault accounted for."""
 import os
 
+import pytest
+
 from reportlib import run_script
 
 REPORT = 'scenarios/soak/report'
@@ -40,20 +42,16 @@ def test_reconnect_counts_fail(fixture_dir):
     assert "BAD  fault 1 (stall-short): 1 'has not responded' messages, expected at most 0" in out
 
 
-def test_missing_fault_results_fail(fixture_dir):
+@pytest.mark.parametrize('env_line, want', [
+    ('ROUNDS=2', 'BAD  4 fault results in the console, expected 8'),
+    ("KINDS='kill loss'", 'BAD  4 fault results in the console, expected 2'),
+])
+def test_fault_count_follows_rounds_and_kinds(fixture_dir, env_line, want):
     d = fixture_dir('soak/ok')
     with open(os.path.join(d, 'soak.env'), 'a') as f:
-        f.write('ROUNDS=2\n')
+        f.write(env_line + '\n')
     rc, out = run_script(REPORT, d)
-    assert rc == 1 and 'BAD  4 fault results in the console, expected 8' in out
-
-
-def test_kinds_subset_counts(fixture_dir):
-    d = fixture_dir('soak/ok')
-    with open(os.path.join(d, 'soak.env'), 'a') as f:
-        f.write("KINDS='kill loss'\n")
-    rc, out = run_script(REPORT, d)
-    assert rc == 1 and 'BAD  4 fault results in the console, expected 2' in out
+    assert rc == 1 and want in out
 
 
 def test_not_a_run_directory(tmp_path):
