@@ -258,6 +258,25 @@ def defines(glob_src, names):
     return out
 
 
+def check_calls(funcs, calls, what, driver):
+    """Refuse a header whose helpers the driver @driver cannot call as @calls
+    says; return a note naming the helpers it does not call."""
+    for name, params in calls.items():
+        if name not in funcs:
+            raise ShimError('%s has no %s(): the conformance driver calls it; if it was '
+                            'renamed or merged, teach %s (CALLS) and the model'
+                            % (what, name, driver))
+        if funcs[name][1] != params:
+            raise ShimError('%s\'s %s now takes (%s), the driver passes (%s): a new '
+                            'input of the decision; add it to the model and to the driver '
+                            '(%s, CALLS) before the check can compare them'
+                            % (what, name, ', '.join(funcs[name][2]), ', '.join(params), driver))
+    unknown = sorted(set(funcs) - set(calls))
+    if unknown:
+        return ['helpers of %s the check does not call: %s' % (what, ', '.join(unknown))]
+    return []
+
+
 def build_shim(header, workdir, test_c=None):
     """Write the shim and the driver into @workdir; return (info, notes)."""
     src = open(header).read()
@@ -267,20 +286,7 @@ def build_shim(header, workdir, test_c=None):
                         'from it (prepare the tree: scripts/target/prepare --kver KVER)' % glob_path)
     glob_src = open(glob_path).read()
     funcs = functions(src)
-    notes = []
-    for name, params in CALLS.items():
-        if name not in funcs:
-            raise ShimError('cifs_echo.h has no %s(): the conformance driver calls it; if it was '
-                            'renamed or merged, teach echoaudit/conformance.py (CALLS) and the '
-                            'model' % name)
-        if funcs[name][1] != params:
-            raise ShimError('cifs_echo.h\'s %s now takes (%s), the driver passes (%s): a new '
-                            'input of the decision; add it to the model and to the driver '
-                            '(echoaudit/conformance.py, CALLS) before the check can compare them'
-                            % (name, ', '.join(funcs[name][2]), ', '.join(params)))
-    unknown_funcs = sorted(set(funcs) - set(CALLS))
-    if unknown_funcs:
-        notes.append('helpers of cifs_echo.h the check does not call: %s' % ', '.join(unknown_funcs))
+    notes = check_calls(funcs, CALLS, 'cifs_echo.h', 'echoaudit/conformance.py')
     used = sorted(set(re.findall(r'server->(\w+)', strip_comments(src))))
     sfields = struct_fields(glob_src)
     decls, setters = [], []

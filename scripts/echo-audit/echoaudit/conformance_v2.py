@@ -88,23 +88,10 @@ def is_v2(src):
 
 def build(header, workdir):
     """Write the shim and the driver; return notes."""
-    from .conformance import ShimError, defines, functions, strip_comments, write_shim
+    from .conformance import ShimError, check_calls, defines, functions, strip_comments, write_shim
     src = open(header).read()
     funcs = functions(src)
-    notes = []
-    for name, params in CALLS.items():
-        if name not in funcs:
-            raise ShimError('cifs_echo.h (v2) has no %s(): the conformance driver calls it; if '
-                            'it was renamed or merged, teach echoaudit/conformance_v2.py (CALLS) '
-                            'and the model' % name)
-        if funcs[name][1] != params:
-            raise ShimError('cifs_echo.h\'s %s now takes (%s), the driver passes (%s): a new '
-                            'input of the decision; add it to the model and to the driver '
-                            '(echoaudit/conformance_v2.py, CALLS) before the check can compare '
-                            'them' % (name, ', '.join(funcs[name][2]), ', '.join(params)))
-    unknown = sorted(set(funcs) - set(CALLS))
-    if unknown:
-        notes.append('helpers of cifs_echo.h the check does not call: %s' % ', '.join(unknown))
+    notes = check_calls(funcs, CALLS, 'cifs_echo.h (v2)', 'echoaudit/conformance_v2.py')
     ids = set(re.findall(r'\b[A-Z][A-Z0-9_]{2,}\b', strip_comments(src)))
     local = set(re.findall(r'#\s*define\s+(\w+)', src))
     known = {'HZ', 'INITIAL_JIFFIES', 'ULONG_MAX', 'LONG_MAX', 'BUILD_BUG_ON', 'WARN_ON',
