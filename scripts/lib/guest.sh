@@ -12,6 +12,18 @@
 # shellcheck disable=SC2034 # read by the scripts that source this file
 HOST_IP=${SERVER_IP:-10.0.2.2}
 
+# Ask the host for a server fault (scripts/testhost/run --host-faults):
+# smbd-stop, smbd-cont, smbd-kill or smbd-start. Written to /dev/kmsg, not
+# echoed to the console: a kmsg record reaches the console whole, while a
+# shell's echo can get a kernel message printed into the middle of its
+# line, and the host then could not read the request (a server left
+# stopped for good). The host finds "TESTHOST: HOST <action>" after the
+# record's printk prefix and logs "HOST: <action> done at ..." on the
+# console log. Returns at once: the host acts within a few ms.
+host_fault() {
+	printf 'TESTHOST: HOST %s\n' "$1" >/dev/kmsg
+}
+
 # mount.cifs options of the run's share with echo_interval=$1
 smb_opts() {
 	echo "port=$PORT,username=$SMBUSER,password=$SMBPASS,vers=3.1.1,echo_interval=$1"

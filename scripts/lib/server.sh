@@ -18,7 +18,7 @@
 #          127.0.0.1 (no host address carries SMB)
 #
 # What the --host-faults actions (asked for by the client guest's
-# "TESTHOST: HOST <action>") mean per server:
+# host_fault <action> in scripts/lib/guest.sh) mean per server:
 #   action      samba (host)                  ksmbd (server guest)
 #   smbd-stop   SIGSTOP to smbd's group       hold the server's IP packets
 #               (TCP still acked by the host  over 80 bytes on its eth0 in
@@ -66,6 +66,16 @@ server_host_pkgs() {
 		*) need_cmd "${e%%:*}" "${e#*:}" ;;
 		esac
 	done
+}
+
+# The log line of a --host-faults action: what, its result, when (this
+# machine's clock), the guest's kernel time of the request (its printk
+# prefix, fault_ktime) and how long after the request reached the host
+# (t_req) the action was done: scripts/scenarios/liveness/report places the
+# stop on the guest's clock with these.
+fault_done() { # action result
+	local t=$EPOCHREALTIME
+	echo "HOST: $1 $2 at $t (request [${fault_ktime:-?}] +$(awk -v a="${t_req:-$t}" -v b="$t" 'BEGIN { printf "%d", (b - a) * 1000 }') ms)"
 }
 
 # ------------------------------------------------------------------ ksmbd
@@ -237,7 +247,7 @@ ksmbd_down() {
 ksmbd_fault() {
 	local r
 	r=$(ksmbd_cmd "$1") || r="FAILED (no reply from the server guest within 30 s)"
-	echo "HOST: $1 $r at $EPOCHREALTIME"
+	fault_done "$1" "$r"
 }
 ksmbd_md5() { ksmbd_cmd md5 "$1"; }
 ksmbd_manifest() {
@@ -443,5 +453,5 @@ samba_fault() {
 		;;
 	*) r="FAILED (unknown action)" ;;
 	esac
-	echo "HOST: $1 $r at $EPOCHREALTIME"
+	fault_done "$1" "$r"
 }
