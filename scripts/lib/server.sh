@@ -78,6 +78,65 @@ fault_done() { # action result
 	echo "HOST: $1 $2 at $t (request [${fault_ktime:-?}] +$(awk -v a="${t_req:-$t}" -v b="$t" 'BEGIN { printf "%d", (b - a) * 1000 }') ms)"
 }
 
+# ------------------------------------------------------------- networks
+# How the client guest reaches a server on this machine (scripts/testhost/run
+# --net KIND): one row per kind. Guest 10.0.2.15/24, server 10.0.2.2 in both.
+#   user  QEMU's user network (slirp): the guest's TCP ends inside QEMU,
+#         which opens its own connection to smbd on this machine's
+#         loopback. After smbd stops, QEMU goes on reading our bytes into
+#         its sockets: the window the guest sees is QEMU's, not smbd's.
+#   tap   a network namespace of the run's own (deleted on exit) holding a
+#         tap device, 10.0.2.2/24 on this side; QEMU and smbd run in it:
+#         the guest's TCP connection ends in smbd's socket (end-to-end),
+#         so a stopped smbd's receive window closes as a real server's
+#         does. Needs root; Samba only.
+#
+#          kind netns  QEMU -netdev                                        smbd interfaces  capture on  servers
+NET_TABLE='user -     user,id=net0                                        127.0.0.1        lo          samba,ksmbd
+tap  netns tap,id=net0,ifname=tap0,script=no,downscript=no            10.0.2.2/24      tap0        samba'
+
+net_names() { echo "$NET_TABLE" | awk '{ print $1 }' | tr '\n' ' ' | sed 's/ $//'; }
+net_get() { # kind column
+	echo "$NET_TABLE" | awk -v n="$1" -v c="$2" '
+		BEGIN { split("kind netns netdev smbd_if capture_if servers", k); for (i in k) col[k[i]] = i }
+		$1 == n { print $col[c] }'
+}
+# net_check KIND SERVER: dies unless KIND is a known kind SERVER can use
+net_check() {
+	[ -n "$(net_get "$1" kind)" ] || die "--net: unknown network '$1' (one of: $(net_names))"
+	[[ ",$(net_get "$1" servers)," == *",$2,"* ]] ||
+		die "--net $1: not with --server $2 (--net $1 serves only: $(net_get "$1" servers)); use --net user"
+	if [ "$(net_get "$1" netns)" = netns ] && [ "$(id -u)" != 0 ]; then
+		die "--net $1 needs root (it creates a network namespace and a tap device): run as root, or use --net user"
+	fi
+	return 0
+}
+# in_net CMD...: CMD in the run's network namespace (if its kind has one);
+# "${IN_NET[@]}" CMD... the same without a shell function between: CMD's
+# pid is $! (ip netns exec and setsid exec, they do not fork)
+NETNS='' IN_NET=()
+in_net() { "${IN_NET[@]}" "$@"; }
+# net_up KIND: the run's namespace and tap device, for a kind with netns
+net_up() {
+	local tapdev
+	[ "$(net_get "$1" netns)" = netns ] || return 0
+	tapdev=$(net_get "$1" capture_if)
+	NETNS=testhost-$$-$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+	ip netns add "$NETNS" || { NETNS=''; die "--net $1: ip netns add failed"; }
+	IN_NET=(ip netns exec "$NETNS")
+	in_net ip link set lo up || die "--net $1: ip link set lo up in $NETNS failed"
+	in_net ip tuntap add dev "$tapdev" mode tap || die "--net $1: ip tuntap add $tapdev in $NETNS failed"
+	in_net ip addr add "$(server_get samba server_ip)/24" dev "$tapdev" || die "--net $1: ip addr add on $tapdev failed"
+	in_net ip link set "$tapdev" up || die "--net $1: ip link set $tapdev up failed"
+	note "network: namespace $NETNS, $tapdev $(server_get samba server_ip)/24 (QEMU and smbd run in it)"
+}
+# shellcheck disable=SC2317 # called from the EXIT trap
+net_down() {
+	[ -n "$NETNS" ] || return 0
+	ip netns del "$NETNS" || note "ip netns del $NETNS failed: delete it by hand"
+	NETNS='' IN_NET=()
+}
+
 # ------------------------------------------------------------------ ksmbd
 KSMBD_QEMU_PID='' KSMBD_CTL_FD='' KSMBD_IN_FD='' KSMBD_SEQ=0
 
@@ -315,7 +374,7 @@ chmod 700 "$SMB/private"
 
 # listening PORT: something on this machine listens on TCP PORT
 listening() {
-	[ -n "$(ss -ltnH "sport = :$1")" ]
+	[ -n "$(in_net ss -ltnH "sport = :$1")" ]
 }
 
 # One port chooser at a time (parallel runs): held until smbd listens.
@@ -337,7 +396,7 @@ cat >"$SMB/smb.conf" <<EOF
 	workgroup = WORKGROUP
 	server role = standalone server
 	smb ports = $PORT
-	interfaces = 127.0.0.1
+	interfaces = $(net_get "$net" smbd_if)
 	bind interfaces only = yes
 	disable netbios = yes
 	state directory = $SMB/state
@@ -372,7 +431,7 @@ printf '%s\n%s\n' "$SMBPASS" "$SMBPASS" |
 # setsid: smbd signals its whole process group when it exits.
 start_smbd() {
 	local pid i
-	setsid smbd --foreground --no-process-group -s "$SMB/smb.conf" \
+	"${IN_NET[@]}" setsid smbd --foreground --no-process-group -s "$SMB/smb.conf" \
 		</dev/null >>"$SMB/log/smbd.out" 2>&1 &
 	pid=$!
 	echo "$pid" >"$SMBD_PIDFILE"
@@ -391,7 +450,7 @@ if ! start_smbd; then
 	done >&2
 	die "smbd: failed to start listening on 127.0.0.1:$PORT (log tail above)"
 fi
-note "smbd pid $(cat "$SMBD_PIDFILE") on 127.0.0.1:$PORT, share //10.0.2.2/$SHARE -> $SHARE_DIR"
+note "smbd pid $(cat "$SMBD_PIDFILE") on $(net_get "$net" smbd_if):$PORT (--net $net), share //10.0.2.2/$SHARE -> $SHARE_DIR"
 flock -u "$portlock"
 CAPTURE_FILTER="tcp port $PORT"
 }
@@ -405,7 +464,7 @@ samba_manifest() {
 }
 samba_capture_end() { :; }
 samba_splats() { :; }
-samba_netdev() { echo "-netdev user,id=net0"; }
+samba_netdev() { echo "-netdev $(net_get "$net" netdev)"; }
 
 # --host-faults: one action on the run's smbd, asked for by the guest.
 samba_fault() {
@@ -434,7 +493,7 @@ samba_fault() {
 		# socket's holders, wait until the port no longer listens, then
 		# kill the rest.
 		kill -STOP -- "-$pid"
-		holders=$(ss -ltnpH "sport = :$PORT" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u |
+		holders=$(in_net ss -ltnpH "sport = :$PORT" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u |
 			while read -r h; do
 				[ "$(ps -o pgid= -p "$h" | tr -d ' ')" = "$pid" ] && echo "$h"
 			done)
