@@ -144,8 +144,15 @@ bench_load_dir('fixed-reconnects', [('6.1.0-57-amd64-fixed-1', bench_load('x', '
 
 
 # ------------------------------------------------------------- liveness
-def liveness(up_mib, stop_ms, drop_reconnects=(0, 0, 0), differs=False):
+def liveness(up_mib, stop_ms, drop_reconnects=(0, 0, 0), differs=False, silence=None, net=None, reps=1):
+    """A liveness run's output. stop_ms: the stop to the give-up per stop
+    scenario (stop E=1, stop5 E=5, stopu E=2), on the guest's clock;
+    silence: the silence the client counted, per scenario (None: an older
+    guest without the field); net: the summary's "net:" line; reps: each
+    stop scenario's reps (the same figures, host delay 12 ms)."""
     out = []
+    if net:
+        out.append('net:           %s' % net)
     for s, secs in (('up1', 4.6), ('up5', 17.7)):
         out.append('LIVENESS: result scenario=%s rep=1 reconnects=0 unresponsive=0 secs=%s rc=0 md5=-' % (s, secs))
         out.append('LIVENESS: written %s.dat 0123456789abcdef0123456789abcdef' % s)
@@ -153,10 +160,18 @@ def liveness(up_mib, stop_ms, drop_reconnects=(0, 0, 0), differs=False):
                'md5=feedfacefeedfacefeedfacefeedface want=feedfacefeedfacefeedfacefeedface')
     for i, r in enumerate(drop_reconnects, 1):
         out.append('LIVENESS: result scenario=drop rep=%d reconnects=%d unresponsive=%d secs=10.0 rc=0 md5=-' % (i, r, r))
-    # stop_ms: the stop to the give-up, for stop (E=1), stop5 (E=5), stopu (E=2)
-    for s, ms in zip(('stop', 'stop5', 'stopu'), stop_ms):
-        out.append('LIVENESS: result scenario=%s rep=1 reconnects=1 unresponsive=1 secs=12.0 rc=1 md5=- '
-                   'detect_ms=%d stop_ms=%d' % (s, ms - 900, ms))
+    t = 100.0
+    for j, (s, ms) in enumerate(zip(('stop', 'stop5', 'stopu'), stop_ms)):
+        for rep in range(1, reps + 1):
+            extra = ''
+            if silence is not None:
+                # the guest's own stop_ms is 300 ms late; the aligned one is ms
+                t += 60
+                out.append('[%11.6f] TESTHOST: HOST smbd-stop' % t)
+                out.append('HOST: smbd-stop done at 1796455418.657538 (request [%.6f] +12 ms)' % t)
+                extra = ' stop_k=%.6f gone_k=%.6f silence_ms=%s' % (t, t + (ms + 12) / 1000, silence[j])
+            out.append('LIVENESS: result scenario=%s rep=%d reconnects=1 unresponsive=1 secs=12.0 rc=1 md5=- '
+                       'detect_ms=%d stop_ms=%d%s' % (s, rep, ms - 900, ms + (300 if silence is not None else 0), extra))
     out.append('testhost: PASS 6.1.0-57-amd64 fixed')
     out.append('LIVENESS: server up1.dat identical')
     out.append('LIVENESS: server up5.dat %s' % ('DIFFERS (guest 0123, server missing)' if differs else 'identical'))
@@ -166,6 +181,15 @@ def liveness(up_mib, stop_ms, drop_reconnects=(0, 0, 0), differs=False):
 write('liveness/check-ok/6.1.0-57-amd64-fixed.out', liveness(4, (3110, 15020, 6080)))
 write('liveness/check-bad/6.1.0-57-amd64-fixed.out',
       liveness(4, (3110, 9000, 6080), drop_reconnects=(0, 1, 0), differs=True))
+# --net tap, 3 reps: within 3E + E/4 + 0.5 s (3.75, 16.75, 7.0 s) after >= 3E of silence
+write('liveness/tap-ok/6.1.0-57-amd64-fixed.out',
+      liveness(4, (3110, 15020, 6080), silence=(3004, 15004, 6004), net='tap', reps=3))
+# stop5 given up late (17.0 s > 16.75), stopu after only 5.9 s of silence
+write('liveness/tap-bad/6.1.0-57-amd64-fixed.out',
+      liveness(4, (3110, 17000, 6080), silence=(3004, 15004, 5900), net='tap', reps=1))
+# the same on the user network: no upper bound, the silence still judged
+write('liveness/user-silence/6.1.0-57-amd64-fixed.out',
+      liveness(4, (3110, 17000, 6080), silence=(3004, 15004, 5900), net='user', reps=1))
 
 
 # ---------------------------------------------------------------- bench
