@@ -422,6 +422,12 @@ cat >"$SMB/smb.conf" <<EOF
 	read only = no
 	valid users = $SMBUSER
 EOF
+# --extra-share NAME: more shares, each an empty directory of the run
+for n in "${extra_shares[@]}"; do
+	mkdir -p "$SMB/extra/$n"
+	printf '\n[%s]\n\tpath = %s\n\tread only = no\n\tvalid users = %s\n' \
+		"$n" "$SMB/extra/$n" "$SMBUSER" >>"$SMB/smb.conf"
+done
 printf '%s\n%s\n' "$SMBPASS" "$SMBPASS" |
 	smbpasswd -c "$SMB/smb.conf" -a -s "$SMBUSER" >"$SMB/log/smbpasswd.log" 2>&1 || {
 	tail -n 5 "$SMB/log/smbpasswd.log" >&2
