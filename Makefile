@@ -21,6 +21,8 @@
 #:   make lifecycle      50 x load/mount/I/O/unload, bad echo_interval values
 #:   make soak           server faults with data, SOAK_ROUNDS x 4 faults per kernel
 #:   make echo-audit-test  cifs-echo-audit: selftest, conformance, captured scenarios
+#:   make xfstests       xfstests' quick group, stock beside fixed, 6.1 and 6.12, Samba (hours)
+#:   make xfstests-check xfstests' check tier (7 tests), stock beside fixed, 6.1, Samba (~10-15 min)
 #: measure
 #:   make bench          stock vs fixed on the test hosts: cadence, liveness, load
 #:   make bench-load     echoes under load and past a round trip of E (Samba, ksmbd)
@@ -64,7 +66,7 @@ KVERS ?= $(foreach t,$(FULL_TARGETS),$(shell scripts/target/kver $(t)))
 TARGETS = module prepare clean-module clean deps dkms-install dkms-remove deb testhost run targets
 TARGETS += kunit kunit-sanitizers mutants bench bench-load liveness lifecycle soak
 TARGETS += series-mainline series-7.3 series series-port series-export series-results echo-audit-test check check-all
-TARGETS += status upgrade upgrade-all matrix bench-io bench-ksmbd test
+TARGETS += status upgrade upgrade-all matrix bench-io bench-ksmbd test xfstests xfstests-check
 .PHONY: need-kver all module-here help $(TARGETS)
 
 all: module
@@ -229,6 +231,20 @@ series-7.3: deps
 series-mainline:
 	@test -n "$(MAINLINE)" || { echo "cifs-echofix: error: set MAINLINE= to a mainline tree (or its fs/smb/client files)" >&2; exit 1; }
 	scripts/series/mainline $(MAINLINE)
+
+# xfstests (FSTYP=cifs) on the test host with a Debian userland, stock and
+# fixed side by side (scripts/scenarios/xfstests/tiers.tsv, exclude.tsv):
+# the quick group on the full-tier kernels; the check tier on 6.1 (what
+# scripts/check runs). Reports: build/xfstests/KVER-TIER/report.md.
+xfstests: deps
+	for k in $(KVERS); do \
+		$(MAKE) --no-print-directory -j$$(nproc) module KVER=$$k && \
+		scripts/scenarios/xfstests/run --kver $$k --tier quick || exit 1; \
+	done
+
+xfstests-check: deps
+	$(MAKE) --no-print-directory -j$$(nproc) module KVER=$(KVER_6_1)
+	scripts/scenarios/xfstests/run --kver $(KVER_6_1) --tier check
 
 # cifs-echo-audit's whole test: selftest, conformance with cifs_echo.h, and
 # the verdicts on the test host's captures of eight scenarios, stock and

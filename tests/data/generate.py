@@ -275,3 +275,47 @@ soak('gone', {'other': b'zz'})
 soak('short', {'w-1': b'abc'})
 soak('storm', {'w-1': b'abcd'}, reconnects={'kill': 2})
 soak('stall-reconnect', {'w-1': b'abcd'}, reconnects={'stall-short': 1})
+
+
+# ------------------------------------------------------------- xfstests
+def xfstests(name, results, plan=None, end=True, testhost_rc=(0, 0)):
+    """Two console logs (stock, fixed) of scripts/scenarios/xfstests/run:
+    RESULTS {test: (stock line, fixed line)}, the rest of check's line of
+    each test (None: no line, e.g. not reached); PLAN the tests check -n
+    listed (default: RESULTS' tests)."""
+    plan = plan if plan is not None else list(results)
+    for i, mod in enumerate(('stock', 'fixed')):
+        lines = ['TESTHOST: OK mount //10.0.2.2/testhost on /userland/mnt/share vers=3.1.1 echo_interval=60',
+                 'XFSTESTS: PLAN ' + ' '.join(plan) + ' ',
+                 'XFSTESTS: START tier=check budget=900',
+                 'XFSTESTS: FSTYP         -- cifs',
+                 'XFSTESTS: MKFS_OPTIONS  -- //10.0.2.2/scratch',
+                 'XFSTESTS: ']
+        for t, both in results.items():
+            if both[i] is None:
+                continue
+            lines.append('[   42.312389] run fstests %s at 2026-12-05 07:24:02' % t)
+            lines.append('XFSTESTS: %s %s' % (t, both[i]))
+            if 'mismatch' in both[i]:
+                lines.append('XFSTESTS:     --- tests/%s.out\t2026-01-01 00:00:00' % t)
+                lines.append('XFSTESTS:     @@ -1,2 +1,3 @@')
+        if end:
+            lines.append('XFSTESTS: Ran: ' + ' '.join(results))
+            lines.append('XFSTESTS: END rc=%d secs=%d' % (0, 600 + 20 * i))
+        lines.append('TESTHOST: DONE')
+        lines.append('WALL %d' % (700 + 20 * i))
+        lines.append('TESTHOST_RC %d' % testhost_rc[i])
+        write('xfstests/%s/console-%s.log' % (name, mod), '\n'.join(lines) + '\n')
+    write('xfstests/%s/exclude.txt' % name,
+          'generic/013\thangs or runs past any tier\'s budget under TCG\n')
+
+
+MISMATCH = '- output mismatch (see /opt/xfstests/results//generic/009.out.bad)'
+xfstests('same', {'cifs/001': ('15s', ' 15s ...  14s'), 'generic/002': ('3s', '3s'),
+                  'generic/008': ('      [not run] xfs_io fzero  failed (old kernel/wrong fs?)',) * 2,
+                  'generic/009': (MISMATCH, MISMATCH)})
+xfstests('regress', {'cifs/001': ('15s', '15s'), 'generic/002': ('3s', MISMATCH.replace('009', '002')),
+                     'generic/009': (MISMATCH, '4s')})
+xfstests('budget', {'cifs/001': ('15s', '15s'), 'generic/002': ('3s', ''), 'generic/008': ('5s', None)},
+         end=False)
+xfstests('hostfail', {'cifs/001': ('15s', '15s')}, testhost_rc=(0, 1))
