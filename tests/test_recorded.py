@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """The reports on recorded runs (tests/data/recorded/README.md): what a real
 test host printed must still be read the way the run judged it."""
-from reportlib import run_script
+import os
+
+from reportlib import DATA, run_script
 
 LIVENESS_ENV = {'SCENARIOS': 'up1 up5 down1 drop stop stop5 stopu', 'UP_MIB': '4'}
 
@@ -36,3 +38,14 @@ def test_liveness_recorded_holds(fixture_dir):
     assert 'liveness: all claims hold' in out
     assert '| 4 MiB write, 8 Mbit/s up, E=1 s | - | 0 reconnects, done in 4.8 s, data identical' in out
     assert 'given up 6.14 s after the stop (3E +0.14 s), 5.59 s after the last ack' in out
+
+
+def test_xfstests_recorded_holds():
+    d = os.path.join(DATA, 'recorded', 'xfstests-6.1')
+    rc, out = run_script('scenarios/xfstests/report', '--exclude', os.path.join(d, 'exclude.txt'),
+                         '--stock', os.path.join(d, 'console-stock.log'),
+                         '--fixed', os.path.join(d, 'console-fixed.log'))
+    assert rc == 0, out
+    assert '| generic/009 | FAIL | FAIL |' in out
+    assert '| stock | 7 | 6 | 1 | 0 | 0 | 0 | 1 | 125 s | PASS, 198 s wall |' in out
+    assert 'verdict: PASS: no test that passes with stock fails with ours (6 tests' in out
