@@ -91,3 +91,14 @@ def test_no_start_marker_fails(tmp_path):
 def test_classify(rest, want):
     r = load_script(REPORT).classify(rest)
     assert r[:2] == want
+
+
+def test_faults_table_and_stall_verdict(fixture_dir):
+    rc, out = run_script(REPORT, *args(fixture_dir('xfstests/faults')))
+    assert rc == 0, out
+    assert '| fault | at | secs | stock: reconnects, "not responded" | fixed: reconnects, "not responded" |' in out
+    assert '| stall | 60 s | 10 s | 1, 1 | 0, 0 |' in out
+    assert '| kill | 180 s | 25 s | 1, 1 | 1, 1 |' in out
+    rc, out = run_script(REPORT, *args(fixture_dir('xfstests/faults-stall-reconnect')))
+    assert rc == 1
+    assert 'BAD  ours gave the server up during the 10 s stall at 60 s (1 reconnects, 1 "has not responded")' in out

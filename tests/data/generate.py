@@ -278,11 +278,12 @@ soak('stall-reconnect', {'w-1': b'abcd'}, reconnects={'stall-short': 1})
 
 
 # ------------------------------------------------------------- xfstests
-def xfstests(name, results, plan=None, end=True, testhost_rc=(0, 0)):
+def xfstests(name, results, plan=None, end=True, testhost_rc=(0, 0), faults=((), ())):
     """Two console logs (stock, fixed) of scripts/scenarios/xfstests/run:
     RESULTS {test: (stock line, fixed line)}, the rest of check's line of
     each test (None: no line, e.g. not reached); PLAN the tests check -n
-    listed (default: RESULTS' tests)."""
+    listed (default: RESULTS' tests); FAULTS (stock's, fixed's) the rest of
+    each 'XFSTESTS: FAULT' line."""
     plan = plan if plan is not None else list(results)
     for i, mod in enumerate(('stock', 'fixed')):
         lines = ['TESTHOST: OK mount //10.0.2.2/testhost on /userland/mnt/share vers=3.1.1 echo_interval=60',
@@ -299,6 +300,8 @@ def xfstests(name, results, plan=None, end=True, testhost_rc=(0, 0)):
             if 'mismatch' in both[i]:
                 lines.append('XFSTESTS:     --- tests/%s.out\t2026-01-01 00:00:00' % t)
                 lines.append('XFSTESTS:     @@ -1,2 +1,3 @@')
+        for f in faults[i]:
+            lines.append('XFSTESTS: FAULT ' + f)
         if end:
             lines.append('XFSTESTS: Ran: ' + ' '.join(results))
             lines.append('XFSTESTS: END rc=%d secs=%d' % (0, 600 + 20 * i))
@@ -319,3 +322,9 @@ xfstests('regress', {'cifs/001': ('15s', '15s'), 'generic/002': ('3s', MISMATCH.
 xfstests('budget', {'cifs/001': ('15s', '15s'), 'generic/002': ('3s', ''), 'generic/008': ('5s', None)},
          end=False)
 xfstests('hostfail', {'cifs/001': ('15s', '15s')}, testhost_rc=(0, 1))
+STALL, KILL = 'kind=stall at=60 secs=10', 'kind=kill at=180 secs=25'
+xfstests('faults', {'cifs/001': ('15s', '15s')},
+         faults=((STALL + ' reconnects=1 unresponsive=1', KILL + ' reconnects=1 unresponsive=1'),
+                 (STALL + ' reconnects=0 unresponsive=0', KILL + ' reconnects=1 unresponsive=1')))
+xfstests('faults-stall-reconnect', {'cifs/001': ('15s', '15s')},
+         faults=((STALL + ' reconnects=0 unresponsive=0',), (STALL + ' reconnects=1 unresponsive=1',)))
