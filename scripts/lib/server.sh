@@ -47,6 +47,13 @@
 SERVER_TABLE='samba 10.0.2.2 10.0.2.15 - - smbd:samba,smbpasswd:samba-common-bin
 ksmbd 10.0.3.1 10.0.3.2 6.12 trixie lib:libglib2.0-0,lib:libnl-3-200,lib:libnl-genl-3-200'
 
+# The port choosers of every checkout on this machine share one lock (held
+# until the server listens): runs of two worktrees must not pick the same
+# free port at once (a run whose smbd lost the race would mount the other
+# run's share, with the wrong password: mount error 13).
+PORT_LOCK=/run/lock/cifs-echofix-testhost-port.lock
+[ -w /run/lock ] || PORT_LOCK=$ECHOFIX_BUILD/testhost/.port.lock
+
 server_names() { echo "$SERVER_TABLE" | awk '{ print $1 }' | tr '\n' ' ' | sed 's/ $//'; }
 server_known() { echo "$SERVER_TABLE" | awk -v n="$1" '$1 == n { f = 1 } END { exit !f }'; }
 server_get() { # name column
@@ -251,8 +258,8 @@ ksmbd_up() {
 		gzip -1 >"$RUN/ksmbd-initramfs.cpio.gz" || die "ksmbd: cpio/gzip of the server's initramfs failed"
 
 	# two free UDP ports on 127.0.0.1: one per guest's end of the link
-	exec {portlock}>"$ECHOFIX_BUILD/testhost/.port.lock"
-	flock -w 60 "$portlock" || die "ksmbd: could not get $ECHOFIX_BUILD/testhost/.port.lock within 60 s"
+	exec {portlock}>"$PORT_LOCK"
+	flock -w 60 "$portlock" || die "ksmbd: could not get $PORT_LOCK within 60 s"
 	for ((p = 44600; p < 44700; p++)); do
 		[ -z "$(ss -uanH "sport = :$p")" ] || continue
 		if [ -z "$ua" ]; then ua=$p; else ub=$p; break; fi
@@ -378,8 +385,8 @@ listening() {
 }
 
 # One port chooser at a time (parallel runs): held until smbd listens.
-exec {portlock}>"$ECHOFIX_BUILD/testhost/.port.lock"
-flock -w 60 "$portlock" || die "smbd: could not get $ECHOFIX_BUILD/testhost/.port.lock within 60 s"
+exec {portlock}>"$PORT_LOCK"
+flock -w 60 "$portlock" || die "smbd: could not get $PORT_LOCK within 60 s"
 PORT=
 for ((p = 44500; p < 44600; p++)); do
 	if ! listening "$p"; then
@@ -443,7 +450,8 @@ start_smbd() {
 	echo "$pid" >"$SMBD_PIDFILE"
 	for ((i = 0; i < 100; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
-		listening "$PORT" && return 0
+		# ours, not another checkout's smbd on the same port
+		listening "$PORT" && { ss -ltnpH "sport = :$PORT" | grep -q "pid=$pid,"; return; }
 		sleep 0.1
 	done
 	return 1
