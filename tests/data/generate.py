@@ -322,7 +322,7 @@ xfstests('regress', {'cifs/001': ('15s', '15s'), 'generic/002': ('3s', MISMATCH.
 xfstests('budget', {'cifs/001': ('15s', '15s'), 'generic/002': ('3s', ''), 'generic/008': ('5s', None)},
          end=False)
 xfstests('hostfail', {'cifs/001': ('15s', '15s')}, testhost_rc=(0, 1))
-STALL, KILL = 'kind=stall at=60 secs=10', 'kind=kill at=180 secs=25'
+STALL, KILL = 'kind=stall test=generic/002 at=3 secs=10', 'kind=kill test=generic/009 at=3 secs=25'
 xfstests('faults', {'cifs/001': ('15s', '15s')},
          faults=((STALL + ' reconnects=1 unresponsive=1', KILL + ' reconnects=1 unresponsive=1'),
                  (STALL + ' reconnects=0 unresponsive=0', KILL + ' reconnects=1 unresponsive=1')))
