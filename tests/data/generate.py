@@ -324,7 +324,7 @@ xfstests('budget', {'cifs/001': ('15s', '15s'), 'generic/002': ('3s', ''), 'gene
 xfstests('hostfail', {'cifs/001': ('15s', '15s')}, testhost_rc=(0, 1))
 STALL, KILL = 'kind=stall test=generic/002 at=3 secs=10', 'kind=kill test=generic/009 at=3 secs=25'
 xfstests('faults', {'cifs/001': ('15s', '15s')},
-         faults=((STALL + ' reconnects=1 unresponsive=1', KILL + ' reconnects=1 unresponsive=1'),
+         faults=((STALL + ' reconnects=1 unresponsive=1', KILL + ' reconnects=1 unresponsive=1 cut=1'),
                  (STALL + ' reconnects=0 unresponsive=0', KILL + ' reconnects=1 unresponsive=1')))
 xfstests('faults-stall-reconnect', {'cifs/001': ('15s', '15s')},
          faults=((STALL + ' reconnects=0 unresponsive=0',), (STALL + ' reconnects=1 unresponsive=1',)))
