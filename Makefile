@@ -236,15 +236,17 @@ series-mainline:
 # fixed side by side (scripts/scenarios/xfstests/tiers.tsv, exclude.tsv):
 # the quick group on the full-tier kernels; the check tier on 6.1 (what
 # scripts/check runs). Reports: build/xfstests/KVER-TIER/report.md.
+# XFSTESTS_ARGS="--tier check-faults": another tier (the same tests under
+# server faults), "--modules fixed": one module.
 xfstests: deps
 	for k in $(KVERS); do \
 		$(MAKE) --no-print-directory -j$$(nproc) module KVER=$$k && \
-		scripts/scenarios/xfstests/run --kver $$k --tier quick || exit 1; \
+		scripts/scenarios/xfstests/run --kver $$k --tier quick $(XFSTESTS_ARGS) || exit 1; \
 	done
 
 xfstests-check: deps
 	$(MAKE) --no-print-directory -j$$(nproc) module KVER=$(KVER_6_1)
-	scripts/scenarios/xfstests/run --kver $(KVER_6_1) --tier check
+	scripts/scenarios/xfstests/run --kver $(KVER_6_1) --tier check $(XFSTESTS_ARGS)
 
 # cifs-echo-audit's whole test: selftest, conformance with cifs_echo.h, and
 # the verdicts on the test host's captures of eight scenarios, stock and
