@@ -253,6 +253,7 @@ ksmbd_up() {
 		echo "PORT=$PORT"
 		echo "NIC_MODULES=$(sq "$NIC_MODULES")"
 		echo "KSMBD_DEBUG=$(sq "${KSMBD_DEBUG:-}")"
+		echo "EXTRA_SHARES=$(sq "${extra_shares[*]}")"
 	} >"$sroot/etc/ksmbd-server.env"
 	(cd "$sroot" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) |
 		gzip -1 >"$RUN/ksmbd-initramfs.cpio.gz" || die "ksmbd: cpio/gzip of the server's initramfs failed"
