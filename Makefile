@@ -21,8 +21,8 @@
 #:   make lifecycle      50 x load/mount/I/O/unload, bad echo_interval values
 #:   make soak           server faults with data, SOAK_ROUNDS x 4 faults per kernel
 #:   make echo-audit-test  cifs-echo-audit: selftest, conformance, captured scenarios
-#:   make xfstests       xfstests' quick group, stock beside fixed, 6.1 and 6.12, Samba (hours)
-#:   make xfstests-check xfstests' check tier (7 tests), stock beside fixed, 6.1, Samba (~10-15 min)
+#:   make xfstests       xfstests' quick group, stock beside fixed, 6.1 and 6.12, Samba and ksmbd (hours)
+#:   make xfstests-check xfstests' check tier (7 tests), stock beside fixed, 6.1, Samba (make check runs it)
 #: measure
 #:   make bench          stock vs fixed on the test hosts: cadence, liveness, load
 #:   make bench-load     echoes under load and past a round trip of E (Samba, ksmbd)
@@ -234,14 +234,16 @@ series-mainline:
 
 # xfstests (FSTYP=cifs) on the test host with a Debian userland, stock and
 # fixed side by side (scripts/scenarios/xfstests/tiers.tsv, exclude.tsv):
-# the quick group on the full-tier kernels; the check tier on 6.1 (what
-# scripts/check runs). Reports: build/xfstests/KVER-TIER/report.md.
+# the quick group on the full-tier kernels against Samba and ksmbd; the
+# check tier on 6.1 against Samba (what scripts/check runs). Reports:
+# build/xfstests/KVER-TIER[-ksmbd]/report.md.
 # XFSTESTS_ARGS="--tier check-faults": another tier (the same tests under
 # server faults), "--modules fixed": one module.
 xfstests: deps
 	for k in $(KVERS); do \
 		$(MAKE) --no-print-directory -j$$(nproc) module KVER=$$k && \
-		scripts/scenarios/xfstests/run --kver $$k --tier quick $(XFSTESTS_ARGS) || exit 1; \
+		scripts/scenarios/xfstests/run --kver $$k --tier quick $(XFSTESTS_ARGS) && \
+		scripts/scenarios/xfstests/run --kver $$k --tier quick --server ksmbd $(XFSTESTS_ARGS) || exit 1; \
 	done
 
 xfstests-check: deps

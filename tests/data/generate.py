@@ -4,7 +4,7 @@
 
 No run's raw output was kept in this tree, so these are made up, line for
 line in the formats the guest scripts print (scripts/*-guest, 'LOAD:',
-'BENCHIO:', 'BENCH:', 'LIVENESS:' lines), with figures like those of the
+'BENCHIO:', 'BENCH:', 'LIVENESS:', 'XFSTESTS:' lines), with figures like those of the
 runs in docs/results/. Replace one with a recorded run's output when you
 have one (build/<scenario>/latest/ holds it): the tests only need the
 verdicts they assert to stay true. Deterministic (fixed seeds).
