@@ -452,7 +452,7 @@ start_smbd() {
 	for ((i = 0; i < 100; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		# ours, not another checkout's smbd on the same port
-		listening "$PORT" && { ss -ltnpH "sport = :$PORT" | grep -q "pid=$pid,"; return; }
+		listening "$PORT" && { in_net ss -ltnpH "sport = :$PORT" | grep -q "pid=$pid,"; return; }
 		sleep 0.1
 	done
 	return 1
