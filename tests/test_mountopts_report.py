@@ -55,20 +55,28 @@ def test_mountopts_missing_run(fixture_dir):
 
 
 def test_multichannel_recorded_holds(fixture_dir):
-    rc, out = run_script('scenarios/multichannel/report', fixture_dir('recorded/multichannel-6.1'), '--check', 'fixed')
+    rc, out = run_script('scenarios/multichannel/report', fixture_dir('recorded/multichannel-6.1'), '--check',
+                         'stock', 'fixed')
     assert rc == 0, out
     assert 'multichannel: all claims hold (fixed)' in out
-    assert '| fixed | 2 | 1: 15, 1.000 E; 2: 15, 1.000 E | 4.45 s (within 3E + 0.3 s) | 1 | 0 | yes |' in out
+    assert ('| stock | 2 | 1: 14, 1.008 E; 2: 14, 1.008 E | 5.83 s (within 3E + 0.3 s), 6.93 s (OVER 3E + 0.3 s) | '
+            '1, 1 | 0, 0 | yes, yes |') in out
+    assert ('| fixed | 2 | 1: 15, 1.000 E; 2: 14, 0.999 E | 4.29 s (within 3E + 0.3 s), 5.93 s (within 3E + 0.3 s) | '
+            '1, 1 | 0, 0 | yes, yes |') in out
     assert r'`CIFS: VFS: \\ has not responded in 6 seconds. Reconnecting...`' in out
 
 
 def test_multichannel_each_claim_fails(fixture_dir):
     d = fixture_dir('recorded/multichannel-6.1')
-    edit(d + '/fixed.out', r'secondary_given_up=1 primary_given_up=0', 'secondary_given_up=2 primary_given_up=1')
+    edit(d + '/fixed.out', r'rep=2 secondary_given_up=1 primary_given_up=0', 'rep=2 secondary_given_up=2 primary_given_up=1')
+    # the first stall's give-up 3 s later
     edit(d + '/fixed.out', r'^(MULTICHANNEL: dmesg \[\s*)(\d+)(\.\d+\] CIFS: VFS: \\\\ has not responded)',
          lambda m: f'{m.group(1)}{int(m.group(2)) + 3}{m.group(3)}')
-    rc, out = run_script('scenarios/multichannel/report', d, '--check', 'fixed')
+    edit(d + '/fixed.out', r'^MULTICHANNEL: result phase=channels extra=1', 'MULTICHANNEL: result phase=channels extra=0')
+    rc, out = run_script('scenarios/multichannel/report', d, '--check', 'stock', 'fixed')
     assert rc == 1, out
-    assert re.search(r'BAD fixed: the stalled secondary was given up after 7\.\d\d s, over 3E \+ 0\.3 s', out)
-    assert 'BAD fixed: the secondary was given up 2 times, not once' in out
-    assert 'BAD fixed: the primary was given up 1 times' in out
+    assert re.search(r'BAD fixed: stall 1: the stalled secondary was given up after 7\.\d\d s, over 3E \+ 0\.3 s', out)
+    assert 'BAD fixed: stall 2: the secondary was given up 2 times, not once' in out
+    assert 'BAD fixed: stall 2: the primary was given up 1 times' in out
+    assert 'BAD fixed: 1 channels, not 2' in out
+    assert 'BAD stock' not in out
