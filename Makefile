@@ -29,6 +29,8 @@
 #:   make bench-io       what the fix costs on the data path (fio, BENCH_IO_ARGS)
 #:   make bench-ksmbd    the e2e bench checks against ksmbd
 #:   make liveness       slow links, a dropped queue, a stopped smbd (LIVENESS_ARGS)
+#:   make mountopts      seal, sign, multichannel vs default, stock vs fixed (MOUNTOPTS_ARGS)
+#:   make multichannel   two links, two channels: cadence per channel, a stalled secondary
 #: upstream
 #:   make series         patches/mainline as mails to send (FROM=, VERSION=, CHANGES=)
 #:   make series-export  write patches/mainline with git (FROM_REPO=: from a repo's commits since tag base)
@@ -66,7 +68,7 @@ KVERS ?= $(foreach t,$(FULL_TARGETS),$(shell scripts/target/kver $(t)))
 TARGETS = module prepare clean-module clean deps dkms-install dkms-remove deb testhost run targets
 TARGETS += kunit kunit-sanitizers mutants bench bench-load liveness lifecycle soak
 TARGETS += series-mainline series-7.3 series series-port series-export series-results echo-audit-test check check-all
-TARGETS += status upgrade upgrade-all matrix bench-io bench-ksmbd test xfstests xfstests-check
+TARGETS += status upgrade upgrade-all matrix bench-io bench-ksmbd test xfstests xfstests-check mountopts multichannel
 .PHONY: need-kver all module-here help $(TARGETS)
 
 all: module
@@ -165,6 +167,20 @@ bench-ksmbd: deps
 # The liveness scenarios alone (LIVENESS_ARGS=--check: the claims, fixed only).
 liveness: deps
 	scripts/scenarios/liveness/run $(LIVENESS_ARGS) $(foreach k,$(KVERS),--kver $(k))
+
+# The mount options people run (scripts/testhost/mountopts.tsv: default,
+# seal, sign, multichannel), stock vs fixed on Debian 12's 6.1 against Samba:
+# idle cadence, slow-uplink write, slow-downlink read, dead server
+# (build/mountopts/latest/report.md; MOUNTOPTS_ARGS, e.g. --server ksmbd
+# --profiles 'seal sign', --short).
+mountopts: deps
+	scripts/scenarios/mountopts/run --kver $(KVER) $(MOUNTOPTS_ARGS)
+
+# multichannel,max_channels=2 over two links (a network namespace, root):
+# each channel's echo cadence, a stalled secondary channel given up alone
+# (build/multichannel/latest/report.md).
+multichannel: deps
+	scripts/scenarios/multichannel/run --kver $(KVER)
 
 # patches/mainline as a series to send, under the sender's name (b4):
 # build/series/vN/*.eml. FROM defaults to git config user.name/user.email.

@@ -24,9 +24,22 @@ host_fault() {
 	printf 'TESTHOST: HOST %s\n' "$1" >/dev/kmsg
 }
 
-# mount.cifs options of the run's share with echo_interval=$1
+# mount.cifs options of the run's share with echo_interval=$1, and the
+# mount profile's (MOUNT_EXTRA: seal, sign, multichannel,max_channels=2;
+# scripts/testhost/mountopts.tsv)
 smb_opts() {
-	echo "port=$PORT,username=$SMBUSER,password=$SMBPASS,vers=3.1.1,echo_interval=$1"
+	echo "port=$PORT,username=$SMBUSER,password=$SMBPASS,vers=3.1.1,echo_interval=$1${MOUNT_EXTRA:+,$MOUNT_EXTRA}"
+}
+
+# The guest's links: eth0, and eth1 with two links (LINKS=2, the profile's)
+# shellcheck disable=SC2034 # read by the scripts that source this file
+NICS=eth0
+[ "${LINKS:-1}" = 2 ] && NICS='eth0 eth1'
+
+# /proc/fs/cifs/DebugData's connections and channels, one line each
+# (what an operator reads: the channel's address, its echo state)
+debugdata_channels() {
+	grep -E 'ConnectionId|Extra Channels|Echo interval|Server interfaces|IPv4|CONNECTED|DISCONNECTED|RECONNECTING' /proc/fs/cifs/DebugData
 }
 
 # rmmod cifs, retried for up to 20 s: the client drops its last server

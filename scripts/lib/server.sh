@@ -254,6 +254,7 @@ ksmbd_up() {
 		echo "NIC_MODULES=$(sq "$NIC_MODULES")"
 		echo "KSMBD_DEBUG=$(sq "${KSMBD_DEBUG:-}")"
 		echo "EXTRA_SHARES=$(sq "${extra_shares[*]}")"
+		echo "KSMBD_EXTRA_CONF=$(sq "${KSMBD_EXTRA_CONF:-}")"
 	} >"$sroot/etc/ksmbd-server.env"
 	(cd "$sroot" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) |
 		gzip -1 >"$RUN/ksmbd-initramfs.cpio.gz" || die "ksmbd: cpio/gzip of the server's initramfs failed"
@@ -424,6 +425,8 @@ cat >"$SMB/smb.conf" <<EOF
 	disable spoolss = yes
 	rpc start on demand helpers = no
 	server min protocol = SMB2_02
+	# the mount profile's (scripts/testhost/mountopts.tsv)
+${SAMBA_EXTRA_CONF:-}
 
 [$SHARE]
 	path = $SHARE_DIR
@@ -445,6 +448,7 @@ printf '%s\n%s\n' "$SMBPASS" "$SMBPASS" |
 # setsid: smbd signals its whole process group when it exits.
 start_smbd() {
 	local pid i
+	# (a simple command: $! must be smbd's pid, its process group)
 	"${IN_NET[@]}" setsid smbd --foreground --no-process-group -s "$SMB/smb.conf" \
 		</dev/null >>"$SMB/log/smbd.out" 2>&1 &
 	pid=$!
