@@ -9,7 +9,9 @@
 # the host's own apt sources, so a local mirror or proxy keeps working.
 
 TARGETS_TSV=${TARGETS_TSV:-$ECHOFIX_ROOT/scripts/target/targets.tsv}
-TARGET_FIELDS=(name release suites line source series headers flavours tier archive)
+TARGET_FIELDS=(name release suites line source series headers flavours tier archive arch)
+ARCHES_TSV=${ARCHES_TSV:-$ECHOFIX_ROOT/scripts/target/arches.tsv}
+ARCH_FIELDS=(arch triplet karch flavour cross build qemu machine console image userland)
 
 # The rows, tab-separated, without comments.
 targets_rows() {
@@ -31,6 +33,29 @@ target_get() {
 	row=$(targets_rows | awk -F'\t' -v n="$name" '$1 == n')
 	[ -n "$row" ] || die "no target '$name' in scripts/target/targets.tsv (targets: $(target_names | tr '\n' ' '); 'make targets' lists them)"
 	cut -f"$col" <<<"$row"
+}
+
+# arch_get ARCH FIELD: one field of scripts/target/arches.tsv; dies naming
+# the architectures.
+arch_get() {
+	local arch=$1 field=$2 i col=0 row
+	for i in "${!ARCH_FIELDS[@]}"; do
+		[ "${ARCH_FIELDS[$i]}" = "$field" ] && col=$((i + 1))
+	done
+	[ "$col" -gt 0 ] || die "internal: no column '$field' in $ARCHES_TSV"
+	[ -r "$ARCHES_TSV" ] || die "$ARCHES_TSV is missing: this checkout is incomplete"
+	row=$(grep -v -e '^#' -e '^[[:space:]]*$' "$ARCHES_TSV" | awk -F'\t' -v a="$arch" '$1 == a')
+	[ -n "$row" ] || die "no architecture '$arch' in scripts/target/arches.tsv (arches: $(grep -v '^#' "$ARCHES_TSV" | cut -f1 | tr '\n' ' ')): add its row"
+	cut -f"$col" <<<"$row"
+}
+
+host_arch() {
+	dpkg --print-architecture
+}
+
+# The architecture of a target (its row's arch column).
+target_arch() {
+	target_get "$1" arch
 }
 
 # The series directory of a kernel line, e.g. 7.3 -> mainline. Every row
@@ -129,20 +154,24 @@ release_sources() {
 # for the host's release (its own apt), else the private configuration in
 # build/apt/RELEASE, updated when older than 6 hours (or with
 # ECHOFIX_APT_UPDATE=1). Never writes to /etc/apt or /var/lib/apt.
+# Another architecture (ARCH, default the host's): build/apt/RELEASE-ARCH,
+# with APT::Architecture(s) ARCH only, even for the host's release.
 APT_OPTS=()
 apt_for_release() {
-	local rel=$1 d age=99999999 log
-	if [ "$rel" = "$(host_release)" ]; then
+	local rel=$1 arch=${2:-} d age=99999999 log
+	[ "$arch" != "$(host_arch)" ] || arch=''
+	if [ "$rel" = "$(host_release)" ] && [ -z "$arch" ]; then
 		APT_OPTS=()
 		return 0
 	fi
-	d=$ECHOFIX_BUILD/apt/$rel
+	d=$ECHOFIX_BUILD/apt/$rel${arch:+-$arch}
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
 	release_sources "$rel" >"$d/sources.list.new"
 	APT_OPTS=(-o "Dir::Etc::SourceList=$d/sources.list" -o Dir::Etc::SourceParts=/dev/null
 		-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache" -o Dir::State::status=/dev/null
 		-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null
 		-o APT::Sandbox::User=root -o Debug::NoLocking=1)
+	[ -z "$arch" ] || APT_OPTS+=(-o "APT::Architecture=$arch" -o "APT::Architectures=$arch")
 	[ -f "$d/.updated" ] && age=$(($(date +%s) - $(stat -c %Y "$d/.updated")))
 	if ! cmp -s "$d/sources.list.new" "$d/sources.list" || [ "$age" -gt 21600 ] ||
 		[ -n "${ECHOFIX_APT_UPDATE:-}" ]; then
@@ -171,7 +200,7 @@ headers_dep() {
 # host's release, the installed meta-package wins (what the host builds
 # against); else the newest version in the target's suites.
 resolve_kver() {
-	local name=$1 flavour=${2:-} rel suites meta dep='' ver line cache
+	local name=$1 flavour=${2:-} rel suites meta dep='' ver line cache arch own=''
 	[ -n "$flavour" ] || flavour=$(target_get "$name" flavours | cut -d, -f1)
 	target_get "$name" flavours | tr ',' '\n' | grep -qxF -- "$flavour" ||
 		die "target $name has no flavour '$flavour' (flavours: $(target_get "$name" flavours))"
@@ -180,12 +209,16 @@ resolve_kver() {
 	line=$(target_get "$name" line)
 	# shellcheck disable=SC2059 # the format is the table's
 	meta=$(printf "$(target_get "$name" headers)" "$flavour")
-	apt_for_release "$rel"
-	if [ "$rel" = "$(host_release)" ]; then
+	arch=$(target_arch "$name")
+	apt_for_release "$rel" "$arch"
+	# the host's own lists: its release and architecture
+	[ "$rel" = "$(host_release)" ] && [ "$arch" = "$(host_arch)" ] && own=1
+	if [ -n "$own" ]; then
 		dep=$(dpkg-query -W -f='${Depends}' "$meta" 2>/dev/null) || dep=''
 	fi
 	cache=$ECHOFIX_BUILD/apt/$rel/abi.cache
-	if [ -z "$dep" ] && [ "$rel" != "$(host_release)" ] && [ -f "$cache" ]; then
+	[ "$arch" = "$(host_arch)" ] || cache=$ECHOFIX_BUILD/apt/$rel-$arch/abi.cache
+	if [ -z "$dep" ] && [ -z "$own" ] && [ -f "$cache" ]; then
 		dep=$(awk -v k="$meta@$suites" '$1 == k { print $2; exit }' "$cache")
 	fi
 	if [ -z "$dep" ]; then
@@ -195,7 +228,7 @@ resolve_kver() {
 		[ -n "$ver" ] ||
 			die "the archive has no $meta in $suites (target $name, flavour $flavour): check the flavour, or 'apt-get update' the host if this is its release"
 		dep=$(apt-cache "${APT_OPTS[@]}" show "$meta=$ver" 2>/dev/null | sed -n 's/^Depends: //p' | head -n1)
-		[ "$rel" != "$(host_release)" ] && echo "$meta@$suites $(headers_dep "$dep")" >>"$cache"
+		[ -z "$own" ] && echo "$meta@$suites $(headers_dep "$dep")" >>"$cache"
 	fi
 	dep=$(headers_dep "$dep")
 	dep=${dep#linux-headers-}
@@ -212,8 +245,8 @@ target_of_kver() {
 		[[ "$kver" == "$line".* ]] || continue
 		for fl in ${fl//,/ }; do
 			[[ "$kver" == *-"$fl" ]] || continue
-			[[ "${kver%-"$fl"}" == *-* && "$fl" == amd64 && "$kver" == *-cloud-amd64 ]] && continue
-			[[ "$fl" == amd64 && "$kver" == *-rt-amd64 ]] && continue
+			# flavour amd64 is not cloud-amd64's, arm64 not rt-arm64's
+			[[ "$fl" != *-* && "$kver" == *-*-"$fl" && "${kver%-"$fl"}" =~ -(cloud|rt)$ ]] && continue
 			if [ "$(resolve_kver "$name" "$fl")" = "$kver" ]; then
 				echo "$name $fl"
 				return 0
@@ -224,12 +257,16 @@ target_of_kver() {
 	die "kernel $kver is in no target${known:+ (current ABIs of its line: ${known[*]})}: pick one from 'make targets', or add a row to scripts/target/targets.tsv"
 }
 
-# Root directory of a target's release: / on the host, else its chroot.
-release_root() {
-	if [ "$1" = "$(host_release)" ]; then
+# Root directory of a target's release: / on the host, else its chroot;
+# for another architecture (ARCH), its chroot of that architecture
+# (build/chroot/RELEASE-ARCH, where DKMS runs under qemu-user).
+release_root() { # RELEASE [ARCH]
+	local arch=${2:-}
+	[ "$arch" != "$(host_arch)" ] || arch=''
+	if [ "$1" = "$(host_release)" ] && [ -z "$arch" ]; then
 		echo /
 	else
-		echo "$ECHOFIX_BUILD/chroot/$1"
+		echo "$ECHOFIX_BUILD/chroot/$1${arch:+-$arch}"
 	fi
 }
 
