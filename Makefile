@@ -11,6 +11,10 @@
 #:   make status         per installed kernel: fixed, stock and why, or not built
 #:   make deps           the Debian packages every target needs (idempotent)
 #:   make testhost       boot the test host with the DKMS-installed module
+#: arm64 (the arm64 rows of 'make targets'; ARM64_KVER= any of their ABIs, default Debian 13's 6.12)
+#:   make arm64          cross-build the module (the release's cross gcc) and boot it on the arm64 test host
+#:   make arm64-dkms     the faithful path: DKMS in an arm64 chroot under qemu-user, then the test host (slow: every tool under qemu-user)
+#:   make kunit-arm64    the cifs_echo KUnit suite built for arm64, in qemu-system-aarch64 (the kunit targets' trees)
 #: test
 #:   make test           the fast tier: shellcheck, pytest, echo-audit selftest, lints (about 1 min, no root)
 #:   make check          make test, then the tiers of scripts/target/targets.tsv (what CI runs; scripts/check --plan)
@@ -69,6 +73,7 @@ TARGETS = module prepare clean-module clean deps dkms-install dkms-remove deb te
 TARGETS += kunit kunit-sanitizers mutants bench bench-load liveness lifecycle soak
 TARGETS += series-mainline series-7.3 series series-port series-export series-results echo-audit-test check check-all
 TARGETS += status upgrade upgrade-all matrix bench-io bench-ksmbd test xfstests xfstests-check mountopts multichannel
+TARGETS += arm64 arm64-dkms kunit-arm64
 .PHONY: need-kver all module-here help $(TARGETS)
 
 all: module
@@ -130,6 +135,24 @@ testhost: need-kver
 
 # The main job: build, install and show the fixed module on a test host.
 run: deps dkms-install testhost
+
+# arm64: an arm64 ABI of 'make targets' (KVER= if it is one, else
+# ARM64_KVER, default Debian 13's 6.12). 'make arm64' is make check's
+# breadth path (scripts/target/cross, then the arm64 test host); 'make
+# arm64-dkms' is what a user's arm64 machine does (make run KVER=<arm64 ABI>:
+# apt install ./cifs-echofix-dkms_*.deb and DKMS in build/chroot/RELEASE-arm64).
+ARM64_KVER ?= $(if $(filter %-arm64,$(KVER)),$(KVER),$(shell scripts/target/kver deb13-6.12-arm64 2>/dev/null))
+arm64: deps
+	$(MAKE) --no-print-directory module KVER=$(ARM64_KVER)
+	scripts/testhost/run --kver $(ARM64_KVER) --module fs/smb/client/cifs.ko
+
+arm64-dkms: deps
+	$(MAKE) --no-print-directory dkms-install testhost KVER=$(ARM64_KVER)
+
+# KUnit for arm64 (kunit.py --arch arm64, cross gcc of each tree's
+# release): last green run in docs/results (docs/kernels.md says which).
+kunit-arm64: deps
+	kunit/run --arch arm64 $(foreach t,$(KUNIT_TARGETS),--target $(t))
 
 # The cifs_echo KUnit suite in QEMU (kunit.py), on the full and kunit tiers'
 # targets (Debian 12's 6.1, Debian 13's 6.12, 7.3), each with its own gcc.

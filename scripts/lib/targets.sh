@@ -86,9 +86,19 @@ host_release() {
 	(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 }
 
-# Whether a target is built on the host (its release is the host's).
+# Whether a target is built on the host (its release and architecture are
+# the host's).
 target_on_host() {
-	[ "$(target_get "$1" release)" = "$(host_release)" ]
+	[ "$(target_get "$1" release)" = "$(host_release)" ] && [ "$(target_arch "$1")" = "$(host_arch)" ]
+}
+
+# The chroot of a target, as scripts/target/chroot names it: RELEASE, or
+# RELEASE-ARCH for another architecture (DKMS under qemu-user).
+target_chroot() {
+	local rel arch
+	rel=$(target_get "$1" release)
+	arch=$(target_arch "$1")
+	if [ "$arch" = "$(host_arch)" ]; then echo "$rel"; else echo "$rel-$arch"; fi
 }
 
 # The archive's URIs from the host's own apt sources (deb822 and one-line):
