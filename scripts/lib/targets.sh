@@ -11,7 +11,7 @@
 TARGETS_TSV=${TARGETS_TSV:-$ECHOFIX_ROOT/scripts/target/targets.tsv}
 TARGET_FIELDS=(name release suites line source series headers flavours tier archive arch)
 ARCHES_TSV=${ARCHES_TSV:-$ECHOFIX_ROOT/scripts/target/arches.tsv}
-ARCH_FIELDS=(arch triplet karch flavour cross build qemu machine console image userland)
+ARCH_FIELDS=(arch triplet karch flavour cross build qemu machine console image tools)
 
 # The rows, tab-separated, without comments.
 targets_rows() {
