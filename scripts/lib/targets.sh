@@ -23,13 +23,22 @@ target_names() {
 	targets_rows | cut -f1
 }
 
+# field_column FIELD TSV NAME...: the column number of FIELD among the
+# table's column NAMEs (1-based); dies if the table has no such column.
+field_column() {
+	local field=$1 tsv=$2 i=0 name
+	shift 2
+	for name in "$@"; do
+		i=$((i + 1))
+		[ "$name" = "$field" ] && { echo "$i"; return 0; }
+	done
+	die "internal: no column '$field' in $tsv"
+}
+
 # target_get NAME FIELD: one field of a row; dies naming the targets.
 target_get() {
-	local name=$1 field=$2 i col=0 row
-	for i in "${!TARGET_FIELDS[@]}"; do
-		[ "${TARGET_FIELDS[$i]}" = "$field" ] && col=$((i + 1))
-	done
-	[ "$col" -gt 0 ] || die "internal: no column '$field' in $TARGETS_TSV"
+	local name=$1 field=$2 col row
+	col=$(field_column "$field" "$TARGETS_TSV" "${TARGET_FIELDS[@]}")  || exit
 	row=$(targets_rows | awk -F'\t' -v n="$name" '$1 == n')
 	[ -n "$row" ] || die "no target '$name' in scripts/target/targets.tsv (targets: $(target_names | tr '\n' ' '); 'make targets' lists them)"
 	cut -f"$col" <<<"$row"
@@ -38,11 +47,8 @@ target_get() {
 # arch_get ARCH FIELD: one field of scripts/target/arches.tsv; dies naming
 # the architectures.
 arch_get() {
-	local arch=$1 field=$2 i col=0 row
-	for i in "${!ARCH_FIELDS[@]}"; do
-		[ "${ARCH_FIELDS[$i]}" = "$field" ] && col=$((i + 1))
-	done
-	[ "$col" -gt 0 ] || die "internal: no column '$field' in $ARCHES_TSV"
+	local arch=$1 field=$2 col row
+	col=$(field_column "$field" "$ARCHES_TSV" "${ARCH_FIELDS[@]}") || exit
 	[ -r "$ARCHES_TSV" ] || die "$ARCHES_TSV is missing: this checkout is incomplete"
 	row=$(grep -v -e '^#' -e '^[[:space:]]*$' "$ARCHES_TSV" | awk -F'\t' -v a="$arch" '$1 == a')
 	[ -n "$row" ] || die "no architecture '$arch' in scripts/target/arches.tsv (arches: $(grep -v '^#' "$ARCHES_TSV" | cut -f1 | tr '\n' ' ')): add its row"
