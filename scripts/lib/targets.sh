@@ -38,7 +38,7 @@ field_column() {
 # target_get NAME FIELD: one field of a row; dies naming the targets.
 target_get() {
 	local name=$1 field=$2 col row
-	col=$(field_column "$field" "$TARGETS_TSV" "${TARGET_FIELDS[@]}")  || exit
+	col=$(field_column "$field" "$TARGETS_TSV" "${TARGET_FIELDS[@]}") || exit
 	row=$(targets_rows | awk -F'\t' -v n="$name" '$1 == n')
 	[ -n "$row" ] || die "no target '$name' in scripts/target/targets.tsv (targets: $(target_names | tr '\n' ' '); 'make targets' lists them)"
 	cut -f"$col" <<<"$row"
