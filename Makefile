@@ -74,7 +74,7 @@ TARGETS += kunit kunit-sanitizers mutants bench bench-load liveness lifecycle so
 TARGETS += series-mainline series-7.3 series series-port series-export series-results echo-audit-test check check-all
 TARGETS += status upgrade upgrade-all matrix bench-io bench-ksmbd test xfstests xfstests-check mountopts multichannel
 TARGETS += arm64 arm64-dkms kunit-arm64
-.PHONY: need-kver all module-here help $(TARGETS)
+.PHONY: need-kver all module-here prepare-here help $(TARGETS)
 
 all: module
 
@@ -92,8 +92,13 @@ targets:
 # fs/ from /usr/src/linux-source-X.Y.tar.xz + the line's series (git-ignored).
 # A kernel of another release builds in that release's chroot
 # (scripts/target/in-target), with its own gcc; this checkout is bound there.
+# Through a make inside the target's environment, as module: a cross build
+# (scripts/target/cross) gives the inner make its KDIR.
 prepare: need-kver
-	scripts/target/in-target $(KVER) scripts/target/prepare --kver $(KVER)
+	scripts/target/in-target $(KVER) $(MAKE) --no-print-directory prepare-here KVER=$(KVER)
+
+prepare-here:
+	scripts/target/prepare --kver $(KVER) --kdir $(KDIR)
 
 # The out-of-tree build (also what DKMS runs, per kernel). PATCHES=N builds
 # with only the first N patches of the line's series (what scripts/scenarios/bench-io/run
