@@ -523,8 +523,10 @@ static void sim_look_at_tx(struct echo_sim *s)
 		return;
 	edge = sim_unwrap(server->tx_edge, sim_edge(s));
 	acked = sim_unwrap(server->tx_acked, sim_acked(s));
+	/* tcpi_unacked || tcpi_notsent_bytes: bytes of ours not yet taken in */
 	server->lprogress =
 		   cifs_tx_progress(edge, server->tx_edge, acked, server->tx_acked,
+				    s->wseq != sim_acked(s),
 				    server->tx_look, server->lprogress);
 	server->tx_edge = edge;
 	server->tx_acked = acked;

@@ -141,9 +141,10 @@ def test_v2_helpers():
     assert model.recv_timeout_v2(e, hz) == 62
     assert model.recv_timeout_v2(600 * hz, hz) == 7 * hz
     assert model.recv_timeout_v2(3, hz) == 1
-    assert model.tx_progress(10, 5, 10, 5, 700, 600) == 700       # read at line rate
-    assert model.tx_progress(10, 10, 20, 10, 700, 600) == 600     # buffer filling
-    assert model.tx_progress(5010, 5000, 5800, 0, 700, 600) == 600  # a scaled window's creep
+    assert model.tx_progress(10, 5, 10, 5, True, 700, 600) == 700       # read at line rate
+    assert model.tx_progress(10, 10, 20, 10, True, 700, 600) == 600     # buffer filling
+    assert model.tx_progress(5010, 5000, 5800, 0, True, 700, 600) == 600  # a scaled window's creep
+    assert model.tx_progress(5072, 5000, 72, 0, False, 700, 600) == 600  # our echo, all taken in
     assert model.server_heard(100, 200) == 200
     assert not model.server_silent(0, e, 3 * e)
     assert model.server_silent(0, e, 3 * e + 1)

@@ -9,7 +9,7 @@ server:
     cifs_echo_needed(other, deadline, interval, sending)
     cifs_server_silent(heard, interval, now)
     cifs_recv_timeout(interval)
-    cifs_tx_progress(edge, last_edge, acked, last_acked, last_look, progress)
+    cifs_tx_progress(edge, last_edge, acked, last_acked, pending, last_look, progress)
     cifs_server_heard(lstrp, progress)
 
 echoaudit.conformance hands a header that has cifs_echo_next() here. The
@@ -40,7 +40,8 @@ CALLS = {
     'cifs_echo_needed': ['other', 'deadline', 'interval', 'sending'],
     'cifs_server_silent': ['heard', 'interval', 'now'],
     'cifs_recv_timeout': ['interval'],
-    'cifs_tx_progress': ['edge', 'last_edge', 'acked', 'last_acked', 'last_look', 'progress'],
+    'cifs_tx_progress': ['edge', 'last_edge', 'acked', 'last_acked', 'pending', 'last_look',
+                         'progress'],
     'cifs_server_heard': ['lstrp', 'progress'],
 }
 
@@ -54,12 +55,12 @@ unsigned long volatile jiffies;
 int main(void)
 {
 	char line[512], cmd[32];
-	unsigned long long a, b, c, d, e, f;
+	unsigned long long a, b, c, d, e, f, g;
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	while (fgets(line, sizeof(line), stdin)) {
-		a = b = c = d = e = f = 0;
-		if (sscanf(line, "%31s %llu %llu %llu %llu %llu %llu", cmd, &a, &b, &c, &d, &e, &f) < 1)
+		a = b = c = d = e = f = g = 0;
+		if (sscanf(line, "%31s %llu %llu %llu %llu %llu %llu %llu", cmd, &a, &b, &c, &d, &e, &f, &g) < 1)
 			continue;
 		if (!strcmp(cmd, "next"))
 			printf("next %lu\n", cifs_echo_next(a, b, c));
@@ -70,7 +71,7 @@ int main(void)
 		else if (!strcmp(cmd, "recv"))
 			printf("recv %ld\n", (long)cifs_recv_timeout(a));
 		else if (!strcmp(cmd, "tx"))
-			printf("tx %lu\n", cifs_tx_progress((u64)a, (u64)b, (u64)c, (u64)d, e, f));
+			printf("tx %lu\n", cifs_tx_progress((u64)a, (u64)b, (u64)c, (u64)d, (bool)e, f, g));
 		else if (!strcmp(cmd, "heard"))
 			printf("heard %lu\n", cifs_server_heard(a, b));
 		else
@@ -161,7 +162,9 @@ def probes(rng, hz, n):
             read = rng.choice((0, sent // 4, sent // 4 + 1, sent, 80, rng.getrandbits(20)))
             edge = rng.choice((last + read, last, u(last - 1) if last else 0, rng.getrandbits(63)))
             acked = rng.choice((acked_last + sent, acked_last, rng.getrandbits(63)))
-            out.append('tx %d %d %d %d %d %d' % (edge, last, acked, acked_last, u(base + near), base))
+            pending = 1 if rng.random() < 0.7 else 0
+            out.append('tx %d %d %d %d %d %d %d' % (edge, last, acked, acked_last, pending,
+                                                    u(base + near), base))
         else:
             out.append('heard %d %d' % (base, u(base + near)))
     return out
@@ -179,7 +182,7 @@ def answer(line, hz):
     if w[0] == 'recv':
         return 'recv %d' % model.recv_timeout_v2(a[0], hz)
     if w[0] == 'tx':
-        return 'tx %d' % model.tx_progress(*a)
+        return 'tx %d' % model.tx_progress(a[0], a[1], a[2], a[3], bool(a[4]), a[5], a[6])
     if w[0] == 'heard':
         return 'heard %d' % model.server_heard(*a)
     raise ValueError(line)

@@ -226,12 +226,13 @@ def recv_timeout_v2(interval, hz=DEFAULT_HZ):
     return min(max(interval // CIFS_RECV_LOOKS, 1), RECV_TIMEOUT_S * hz)
 
 
-def tx_progress(edge, last_edge, acked, last_acked, last_look, progress):
+def tx_progress(edge, last_edge, acked, last_acked, pending, last_look, progress):
     """cifs_tx_progress(): the right edge of the server's receive window
     moved forward by more than a quarter of what its TCP acknowledged
-    since the previous look (a scaled window's creep is less): it read our
-    bytes after that look."""
-    if (edge > last_edge and acked >= last_acked and
+    since the previous look (a scaled window's creep is less), while bytes
+    of ours were still unacknowledged (@pending): it read our bytes after
+    that look."""
+    if (pending and edge > last_edge and acked >= last_acked and
             ((edge - last_edge) * 4) & ((1 << 64) - 1) > acked - last_acked and
             time_after(last_look, progress)):
         return last_look
