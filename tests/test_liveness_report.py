@@ -66,3 +66,20 @@ def test_missing_scenario(fixture_dir):
 def test_without_check_reports_only(fixture_dir):
     rc, out = run_script('scenarios/liveness/report', fixture_dir('liveness/check-bad'), RUN, env=ENV)
     assert rc == 0 and 'BAD' not in out
+
+
+def test_stop_rows_come_from_the_table(fixture_dir):
+    """A stop scenario is a row of stops.tsv: its E sets the bound. The
+    stop5 rep renamed to stop-2m (E = 1 s in the table) is now late."""
+    d = fixture_dir('liveness/tap-ok')
+    f = f'{d}/{RUN}.out'
+    with open(f, encoding='utf-8') as fh:
+        text = fh.read().replace('scenario=stop5 ', 'scenario=stop-2m ')
+    with open(f, 'w', encoding='utf-8') as fh:
+        fh.write(text)
+    env = dict(ENV, SCENARIOS='up1 up5 down1 drop stop stop-2m stopu')
+    rc, out = run_script('scenarios/liveness/report', d, '--check', RUN, env=env)
+    assert rc == 1
+    assert '| smbd stopped during a write, 2 Mbit/s up, E=1 s | - | given up 15.02 s' in out
+    assert (f'liveness: BAD {RUN}: stop-2m rep 3: given up 15020 ms after the stop, later than 3E + E/4 + 0.5 s '
+            '(3750 ms)') in out
