@@ -206,9 +206,10 @@ mountopts: deps
 
 # multichannel,max_channels=2 over two links (a network namespace, root):
 # each channel's echo cadence, a stalled secondary channel given up alone
-# (build/multichannel/latest/report.md).
+# (build/multichannel/latest/report.md; MULTICHANNEL_ARGS, e.g. --server
+# ksmbd: build/multichannel/latest-ksmbd/report.md).
 multichannel: deps
-	scripts/scenarios/multichannel/run --kver $(KVER)
+	scripts/scenarios/multichannel/run --kver $(KVER) $(MULTICHANNEL_ARGS)
 
 # patches/mainline as a series to send, under the sender's name (b4):
 # build/series/vN/*.eml. FROM defaults to git config user.name/user.email.

@@ -4,7 +4,11 @@
 # The servers of scripts/testhost/run (--server NAME), sourced by it. What
 # varies between them is one row of SERVER_TABLE and one set of functions
 # NAME_up, NAME_down, NAME_fault ACTION, NAME_md5 FILE, NAME_manifest, NAME_netdev,
-# NAME_capture_end; scripts/testhost/run calls only those.
+# NAME_capture_end; scripts/testhost/run calls only those. NAME_up also
+# makes the second link of a two-link profile (PROFILE_LINKS=2,
+# scripts/testhost/mountopts.tsv): the client's eth1 (10.0.4.15) reaching
+# the server's second address (ip2) as LINK2_NETDEV, QEMU's -netdev and
+# -device of the client's second NIC.
 #
 #   name   where it runs, how the client reaches it
 #   samba  a private smbd on this machine's loopback, port 44500..44599,
@@ -15,7 +19,9 @@
 #          service that would load ksmbd into this machine's kernel);
 #          share on a tmpfs in that guest, 10.0.3.1:445; client 10.0.3.2;
 #          the two guests' NICs are joined by a UDP socket netdev on
-#          127.0.0.1 (no host address carries SMB)
+#          127.0.0.1 (no host address carries SMB); with two links a
+#          second pair of NICs, joined the same way (server eth1
+#          10.0.4.2, client eth1 10.0.4.15)
 #
 # What the --host-faults actions (asked for by the client guest's
 # host_fault <action> in scripts/lib/guest.sh) mean per server:
@@ -43,9 +49,12 @@
 # ksmbd-tools 3.5.3 needs glibc >= 2.34, glib >= 2.58: it runs on this
 # machine's libraries, copied into the guest like the client's tools.
 #
-#               name  server_ip guest_ip  server kernel, tools' release  host packages (command:package)
-SERVER_TABLE='samba 10.0.2.2 10.0.2.15 - - smbd:samba,smbpasswd:samba-common-bin
-ksmbd 10.0.3.1 10.0.3.2 6.12 trixie lib:libglib2.0-0,lib:libnl-3-200,lib:libnl-genl-3-200'
+# ip2: the server's address on the second link (two-link profiles), the
+# client's eth1 being 10.0.4.15.
+#
+#               name  server_ip guest_ip  ip2  server kernel, tools' release  host packages (command:package)
+SERVER_TABLE='samba 10.0.2.2 10.0.2.15 10.0.4.2 - - smbd:samba,smbpasswd:samba-common-bin
+ksmbd 10.0.3.1 10.0.3.2 10.0.4.2 6.12 trixie lib:libglib2.0-0,lib:libnl-3-200,lib:libnl-genl-3-200'
 
 # The port choosers of every checkout on this machine share one lock (held
 # until the server listens): runs of two worktrees must not pick the same
@@ -58,7 +67,7 @@ server_names() { echo "$SERVER_TABLE" | awk '{ print $1 }' | tr '\n' ' ' | sed '
 server_known() { echo "$SERVER_TABLE" | awk -v n="$1" '$1 == n { f = 1 } END { exit !f }'; }
 server_get() { # name column
 	echo "$SERVER_TABLE" | awk -v n="$1" -v c="$2" '
-		BEGIN { split("name server_ip guest_ip kline tools pkgs", k); for (i in k) col[k[i]] = i }
+		BEGIN { split("name server_ip guest_ip ip2 kline tools pkgs", k); for (i in k) col[k[i]] = i }
 		$1 == n { print $col[c] }'
 }
 # The host packages the server needs that are missing (need_cmd's format).
@@ -190,7 +199,7 @@ ksmbd_image() {
 }
 
 ksmbd_up() {
-	local deb x sroot i p ua='' ub='' t1 wanted
+	local deb x sroot i p ports=() t1 wanted ip2='' link2=()
 	t1=$EPOCHREALTIME
 	# ksmbd.mountd: Debian's ksmbd-tools of this machine's release (its
 	# libraries are this machine's, copied below like the client's tools)
@@ -245,11 +254,13 @@ ksmbd_up() {
 	cp "$(dirname "$INIT_TEMPLATE")/ksmbd-init" "$sroot/init" || die "ksmbd: scripts/testhost/ksmbd-init is missing"
 	chmod 755 "$sroot/init"
 	PORT=445
+	[ "${PROFILE_LINKS:-1}" = 2 ] && ip2=$(server_get ksmbd ip2)
 	{
 		echo "SHARE=$(sq "$SHARE")"
 		echo "SMBUSER=$(sq "$SMBUSER")"
 		echo "SMBPASS=$(sq "$SMBPASS")"
 		echo "SERVER_IP=$(sq "$(server_get ksmbd server_ip)")"
+		echo "SERVER_IP2=$(sq "$ip2")"
 		echo "PORT=$PORT"
 		echo "NIC_MODULES=$(sq "$NIC_MODULES")"
 		echo "KSMBD_DEBUG=$(sq "${KSMBD_DEBUG:-}")"
@@ -259,30 +270,46 @@ ksmbd_up() {
 	(cd "$sroot" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc -R 0:0 --quiet) |
 		gzip -1 >"$RUN/ksmbd-initramfs.cpio.gz" || die "ksmbd: cpio/gzip of the server's initramfs failed"
 
-	# two free UDP ports on 127.0.0.1: one per guest's end of the link
+	# free UDP ports on 127.0.0.1, two per link: one per guest's end
 	exec {portlock}>"$PORT_LOCK"
 	flock -w 60 "$portlock" || die "ksmbd: could not get $PORT_LOCK within 60 s"
-	for ((p = 44600; p < 44700; p++)); do
+	for ((p = 44600; p < 44700 && ${#ports[@]} < 2 * ${PROFILE_LINKS:-1}; p++)); do
 		[ -z "$(ss -uanH "sport = :$p")" ] || continue
-		if [ -z "$ua" ]; then ua=$p; else ub=$p; break; fi
+		ports+=("$p")
 	done
-	[ -n "$ub" ] || die "ksmbd: no two free UDP ports in 44600..44699"
-	KSMBD_UDP="$ua $ub"
+	[ ${#ports[@]} = $((2 * ${PROFILE_LINKS:-1})) ] ||
+		die "ksmbd: no $((2 * ${PROFILE_LINKS:-1})) free UDP ports in 44600..44699"
+	KSMBD_UDP="${ports[0]} ${ports[1]}"
+	# The second link (two-link profiles): the server's eth1 ($ip2) and
+	# the client's eth1, joined like the first. The advertised link speed
+	# (FSCTL_QUERY_NETWORK_INTERFACE_INFO: ksmbd reports what ethtool
+	# says, virtio-net's unknown speed as 4294967295 Mbit/s) is set to
+	# 1 Gbit/s on both server NICs: the channels' weights stay equal.
+	if [ -n "$ip2" ]; then
+		# shellcheck disable=SC2054 # commas inside one QEMU option
+		link2=(-netdev "socket,id=net1,udp=127.0.0.1:${ports[2]},localaddr=127.0.0.1:${ports[3]}"
+			-device virtio-net-pci,netdev=net1,romfile=,mac=52:54:00:12:34:02,speed=1000,duplex=full)
+		LINK2_NETDEV=(-netdev "socket,id=net1,udp=127.0.0.1:${ports[3]},localaddr=127.0.0.1:${ports[2]}"
+			-device 'virtio-net-pci,netdev=net1,romfile=,mac=52:54:00:12:34:57')
+	fi
 	mkfifo "$RUN/ksmbd-ctl.in" "$RUN/ksmbd-ctl.out"
 	exec {KSMBD_CTL_FD}<>"$RUN/ksmbd-ctl.out"
 	exec {KSMBD_IN_FD}<>"$RUN/ksmbd-ctl.in"
 	KSMBD_LOG=$HOSTDIR/console-ksmbd-server.log
 	: >"$KSMBD_LOG"
+	# ipv6.disable=1: ksmbd lists each interface's IPv6 address too (the
+	# link-local fe80::, useless to a client without its scope): IPv4
+	# only, as Samba's 'interfaces' lists.
 	timeout -k 10 $((timeout_s + 300)) qemu-system-x86_64 \
 		-accel tcg -m 768 -smp 1 -display none -monitor none -no-reboot \
 		-serial stdio -serial "pipe:$RUN/ksmbd-ctl" \
 		-kernel "$VMLINUZ" -initrd "$RUN/ksmbd-initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=5" \
-		-netdev "socket,id=net0,udp=127.0.0.1:$ua,localaddr=127.0.0.1:$ub" \
-		-device virtio-net-pci,netdev=net0,romfile=,mac=52:54:00:12:34:01 \
-		</dev/null >"$KSMBD_LOG" 2>&1 &
+		-append "console=ttyS0 panic=-1 quiet loglevel=5 ipv6.disable=1" \
+		-netdev "socket,id=net0,udp=127.0.0.1:${ports[0]},localaddr=127.0.0.1:${ports[1]}" \
+		-device virtio-net-pci,netdev=net0,romfile=,mac=52:54:00:12:34:01,speed=1000,duplex=full \
+		"${link2[@]}" </dev/null >"$KSMBD_LOG" 2>&1 &
 	KSMBD_QEMU_PID=$!
-	note "ksmbd server guest: qemu pid $KSMBD_QEMU_PID, UDP 127.0.0.1:$ub <-> :$ua, console $KSMBD_LOG"
+	note "ksmbd server guest: qemu pid $KSMBD_QEMU_PID, UDP 127.0.0.1:${ports[1]} <-> :${ports[0]}${ip2:+, second link $ip2: :${ports[3]} <-> :${ports[2]}}, console $KSMBD_LOG"
 	for ((i = 0; i < 3000; i++)); do
 		grep -q '^KSMBDSRV: \(READY\|FAIL\)' "$KSMBD_LOG" && break
 		kill -0 "$KSMBD_QEMU_PID" 2>/dev/null || break
@@ -300,7 +327,7 @@ ksmbd_up() {
 	fi
 	note "ksmbd: kernel $SKVER, $(sed -n 's/^KSMBDSRV: READY //p' "$KSMBD_LOG" | head -n1) ($(elapsed "$t1" "$EPOCHREALTIME") s)"
 	SHARE_DIR="(server guest) /srv/share"
-	CAPTURE_FILTER="udp port $ua or udp port $ub"
+	CAPTURE_FILTER="udp port ${ports[0]} or udp port ${ports[1]}"
 	[ -n "$capture" ] && CAPTURE_RAW=$RUN/udp.pcap
 	return 0
 }
@@ -373,8 +400,35 @@ stop_smbd() {
 	rm -f "$SMBD_PIDFILE"
 }
 
+# Two links (--net user only): a network namespace of this run, made here
+# as the run's NETNS/IN_NET (net_down deletes it on exit), with a veth pair
+# inside, one end per link address; the private smbd and QEMU run in it
+# (IN_NET), so QEMU's two user networks reach that smbd on the namespace's
+# 127.0.0.1, and Samba advertises both addresses.
+samba_links() {
+	local ip1 ip2
+	[ "${PROFILE_LINKS:-1}" = 2 ] || return 0
+	[ -z "$NETNS" ] || die "--profile $profile: two links need --net user (--net $net has its own namespace)"
+	command -v ip >/dev/null || die "--profile $profile: needs ip (iproute2)"
+	ip1=$(server_get samba server_ip) ip2=$(server_get samba ip2)
+	NETNS=testhost-$$-links
+	ip netns add "$NETNS" || { NETNS=''; die "--profile $profile: ip netns add failed (root needed)"; }
+	IN_NET=(ip netns exec "$NETNS")
+	in_net ip link set lo up &&
+		in_net ip link add thl0 type veth peer name thl1 &&
+		in_net ip addr add "$ip1/24" dev thl0 &&
+		in_net ip addr add "$ip2/24" dev thl1 &&
+		in_net ip link set thl0 up &&
+		in_net ip link set thl1 up ||
+		die "--profile $profile: setting up the veth pair in netns $NETNS failed"
+	LINK2_NETDEV=(-netdev "user,id=net1,net=${ip2%.*}.0/24,host=$ip2"
+		-device 'virtio-net-pci,netdev=net1,romfile=,mac=52:54:00:12:34:57')
+	note "links: netns $NETNS, server $ip1 + $ip2 (veth thl0/thl1), guest eth0 + eth1"
+}
+
 # Samba: a private smbd on this machine's loopback.
 samba_up() {
+samba_links
 SMB=$RUN/smb
 mkdir -p "$SMB"/{state,lock,pid,private,cache,ncalrpc,log}
 SHARE_DIR=${share_dir:-$SMB/share}
