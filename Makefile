@@ -35,6 +35,7 @@
 #:   make liveness       slow links, a dropped queue, a stopped smbd (LIVENESS_ARGS)
 #:   make mountopts      seal, sign, multichannel vs default, stock vs fixed (MOUNTOPTS_ARGS)
 #:   make multichannel   two links, two channels: cadence per channel, a stalled secondary
+#:   make umount-race    umount right after a dead server's give-up, stock vs fixed (UMOUNT_RACE_ARGS)
 #: upstream
 #:   make series         patches/mainline as mails to send (FROM=, VERSION=, CHANGES=)
 #:   make series-export  write patches/mainline with git (FROM_REPO=: from a repo's commits since tag base)
@@ -73,6 +74,7 @@ TARGETS = module prepare clean-module clean deps dkms-install dkms-remove deb te
 TARGETS += kunit kunit-sanitizers mutants bench bench-load liveness lifecycle soak
 TARGETS += series-mainline series-7.3 series series-port series-export series-results echo-audit-test check check-all
 TARGETS += status upgrade upgrade-all matrix bench-io bench-ksmbd test xfstests xfstests-check mountopts multichannel
+TARGETS += umount-race
 TARGETS += arm64 arm64-dkms kunit-arm64
 .PHONY: need-kver all module-here prepare-here help $(TARGETS)
 
@@ -210,6 +212,12 @@ mountopts: deps
 # ksmbd: build/multichannel/latest-ksmbd/report.md).
 multichannel: deps
 	scripts/scenarios/multichannel/run --kver $(KVER) $(MULTICHANNEL_ARGS)
+
+# Issue #24's kernel BUG at umount: closes retried by serverclose_work
+# while the umount runs, stock vs fixed (build/umount-race/latest/report.md;
+# UMOUNT_RACE_ARGS, e.g. --tries 10 --shapes 'mountopts 0.5' --profiles default).
+umount-race: deps
+	scripts/scenarios/umount-race/run --kver $(KVER) $(UMOUNT_RACE_ARGS)
 
 # patches/mainline as a series to send, under the sender's name (b4):
 # build/series/vN/*.eml. FROM defaults to git config user.name/user.email.
