@@ -131,6 +131,8 @@ net_check() {
 # "${IN_NET[@]}" CMD... the same without a shell function between: CMD's
 # pid is $! (ip netns exec and setsid exec, they do not fork)
 NETNS='' IN_NET=()
+# the client guest's first NIC (QEMU's default address, stated)
+GUEST_MAC=52:54:00:12:34:56
 in_net() { "${IN_NET[@]}" "$@"; }
 # net_up KIND: the run's namespace and tap device, for a kind with netns
 net_up() {
@@ -144,7 +146,16 @@ net_up() {
 	in_net ip tuntap add dev "$tapdev" mode tap || die "--net $1: ip tuntap add $tapdev in $NETNS failed"
 	in_net ip addr add "$(server_get samba server_ip)/24" dev "$tapdev" || die "--net $1: ip addr add on $tapdev failed"
 	in_net ip link set "$tapdev" up || die "--net $1: ip link set $tapdev up failed"
-	note "network: namespace $NETNS, $tapdev $(server_get samba server_ip)/24 (QEMU and smbd run in it)"
+	# The guest's address resolved for good: its ARP replies leave through
+	# the guest's shaped uplink, behind up to 25 s of our upload at
+	# 0.5 Mbit/s (netem's queue), so an entry that went stale while this
+	# side only received failed, and the server's acknowledgments waited
+	# in the neighbour queue and were dropped: 22 s in which the server's
+	# TCP sent nothing (docs/results/2026-12-05-stop-sweep.md). A router's
+	# ARP does not queue behind a client's upload.
+	in_net ip neigh replace "$(server_get samba guest_ip)" lladdr "$GUEST_MAC" dev "$tapdev" nud permanent ||
+		die "--net $1: ip neigh replace on $tapdev failed"
+	note "network: namespace $NETNS, $tapdev $(server_get samba server_ip)/24, guest $(server_get samba guest_ip) at $GUEST_MAC (QEMU and smbd run in it)"
 }
 # shellcheck disable=SC2317 # called from the EXIT trap
 net_down() {
