@@ -51,3 +51,17 @@ def test_check_catches_a_reconnect_and_a_late_detection(fixture_dir):
     problems = br.check([r], env)
     assert any('1 reconnects from a live server' in p for p in problems)
     assert any('given up on +7.50 s after 3E' in p for p in problems)
+
+
+def test_result_with_a_kernel_message_glued_on(fixture_dir):
+    # 2026-12-06's CI: "CIFS: Serverclose failed 4 times, giving up" was
+    # printed into the guest's result line on the serial console
+    d = fixture_dir(D)
+    env = br.load_env(d)
+    name = env['RUNS'].split()[0]
+    path = '%s/%s.tlog' % (d, name)
+    lines = open(path).read().splitlines(keepends=True)
+    i = next(k for k, line in enumerate(lines) if ' BENCH: result recovery_read yes' in line)
+    lines[i] = lines[i].rstrip('\n') + '[  116.079441] CIFS: Serverclose failed 4 times, giving up\n'
+    open(path, 'w').write(''.join(lines))
+    assert br.parse_run(d, name)['results']['recovery_read'] == 'yes'
