@@ -151,7 +151,7 @@ net_up() {
 	# 0.5 Mbit/s (netem's queue), so an entry that went stale while this
 	# side only received failed, and the server's acknowledgments waited
 	# in the neighbour queue and were dropped: 22 s in which the server's
-	# TCP sent nothing (docs/results/2026-12-05-stop-sweep.md). A router's
+	# TCP sent nothing (docs/results/2026-12-06-faults-6.12-arp.md). A router's
 	# ARP does not queue behind a client's upload.
 	in_net ip neigh replace "$(server_get samba guest_ip)" lladdr "$GUEST_MAC" dev "$tapdev" nud permanent ||
 		die "--net $1: ip neigh replace on $tapdev failed"
